@@ -1,0 +1,53 @@
+# askposts: two commands on a fresh machine.
+#   make run                 index content/ and start the chat on http://127.0.0.1:7860
+#   make run CONTENT=../shared/corpus/redciudadana SITE_URL=https://redciudadana.org
+#   make test                install with the test extras and run the test suite
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+CONTENT ?= content
+INDEX ?= index
+SITE_URL ?=
+HOST ?= 127.0.0.1
+PORT ?= 7860
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test install install-test browser bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first, pinned: otherwise sentence-transformers pulls a multi-GB CUDA build.
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test browser
+
+# Debian's Chromium for the browser test (a browser download by the test tool fails here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "Aviso: no se pudo instalar chromium; la prueba del navegador se omitirá."; }
+
+run: install
+	$(BIN)/askposts index $(CONTENT) --index $(INDEX) $(if $(SITE_URL),--site-url $(SITE_URL)) || [ $$? -eq 1 ]
+	$(BIN)/askposts serve --index $(INDEX) --host $(HOST) --port $(PORT) $(if $(SITE_URL),--site-url $(SITE_URL))
+
+test: install-test
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_index.py
+
+clean:
+	rm -rf $(INDEX)/gen-* $(INDEX)/CURRENT $(INDEX)/LOCK

@@ -1,0 +1,69 @@
+"""Benchmark (not a test): index the reference corpus from scratch, then time queries.
+
+    .venv/bin/python benchmarks/bench_index.py [CONTENT] [--questions ../shared/eval/dev.jsonl]
+
+Prints the full index time with and without model load, passages/s, warm query latency
+p50/p95 (search, and search + answer decision) and peak RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from askposts import Settings, build_index  # noqa: E402
+from askposts.embedding import Embedder  # noqa: E402
+from askposts.evaluate import read_questions  # noqa: E402
+
+HERE = Path(__file__).resolve().parent.parent
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("content", nargs="?", default=str(HERE.parent / "shared/corpus/redciudadana"))
+    ap.add_argument("--questions", default=str(HERE.parent / "shared/eval/dev.jsonl"))
+    args = ap.parse_args()
+    settings = Settings.load(site_url="https://redciudadana.org")
+
+    t0 = time.perf_counter()
+    embedder = Embedder(settings.model, settings.cache_dir, settings.index_threads,
+                        settings.query_threads, settings.batch_size)
+    load_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        t1 = time.perf_counter()
+        index = build_index(args.content, tmp, settings, embedder=embedder)
+        build_s = time.perf_counter() - t1
+        r = index.report
+        print(f"model load: {load_s:.1f} s")
+        print(f"full index: {build_s:.1f} s without model load, {build_s + load_s:.1f} s with "
+              f"({r.posts} posts, {r.passages} passages, {r.embedded} embedded)")
+        print(f"passages/s: {r.embedded / build_s:.1f}")
+        questions = [q.question for q in read_questions(args.questions)]
+        for q in questions[:5]:
+            index.search(q)  # warm up
+        for name, fn in (("search", lambda q: index.search(q, k=10)),
+                         ("search+decision", lambda q: index.search_and_judge(q, k=10))):
+            times = []
+            for q in questions:
+                s = time.perf_counter()
+                fn(q)
+                times.append(1000 * (time.perf_counter() - s))
+            print(f"{name} latency warm: p50 {statistics.median(times):.1f} ms, "
+                  f"p95 {pct(times, .95):.1f} ms ({len(times)} questions)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Retrieval and refusal metrics over a labelled question file (see ../shared/eval/README.md).
+
+Metrics are at post level: a post counts once, paths are compared after NFC normalisation.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def nfc(path: str) -> str:
+    return unicodedata.normalize("NFC", path)
+
+
+@dataclass
+class Question:
+    id: str
+    question: str
+    relevant: list[str]
+    type: str = ""
+    style: str = ""
+
+
+def read_questions(path: str | Path) -> list[Question]:
+    questions = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                questions.append(Question(str(row.get("id", n)), row["question"],
+                                          [nfc(p) for p in row.get("relevant", [])],
+                                          row.get("type", ""), row.get("style", "")))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}, línea {n}: pregunta mal formada ({exc})") from exc
+    return questions
+
+
+def _dedupe(ranked: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(nfc(p) for p in ranked))
+
+
+def hit_at(ranked: Sequence[str], relevant: Sequence[str], k: int) -> float:
+    return float(bool(set(_dedupe(ranked)[:k]) & set(relevant)))
+
+
+def recall_at(ranked: Sequence[str], relevant: Sequence[str], k: int = 10) -> float:
+    found = set(_dedupe(ranked)[:k]) & set(relevant)
+    return len(found) / min(k, len(set(relevant)))
+
+
+def mrr_at(ranked: Sequence[str], relevant: Sequence[str], k: int = 10) -> float:
+    for i, path in enumerate(_dedupe(ranked)[:k], 1):
+        if path in relevant:
+            return 1.0 / i
+    return 0.0
+
+
+def ndcg_at(ranked: Sequence[str], relevant: Sequence[str], k: int = 10) -> float:
+    rel = set(relevant)
+    dcg = sum(1 / math.log2(i + 1) for i, p in enumerate(_dedupe(ranked)[:k], 1) if p in rel)
+    ideal = sum(1 / math.log2(i + 1) for i in range(1, min(k, len(rel)) + 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def metrics(rows: list[dict]) -> dict:
+    """Aggregate per-question rows (``ranked``, ``relevant``, ``answered``)."""
+    answerable = [r for r in rows if r["relevant"]]
+    out: dict = {"questions": len(rows), "answerable": len(answerable)}
+    if answerable:
+        for name, fn in (("hit@1", lambda r: hit_at(r["ranked"], r["relevant"], 1)),
+                         ("hit@5", lambda r: hit_at(r["ranked"], r["relevant"], 5)),
+                         ("hit@10", lambda r: hit_at(r["ranked"], r["relevant"], 10)),
+                         ("recall@10", lambda r: recall_at(r["ranked"], r["relevant"])),
+                         ("mrr@10", lambda r: mrr_at(r["ranked"], r["relevant"])),
+                         ("ndcg@10", lambda r: ndcg_at(r["ranked"], r["relevant"]))):
+            out[name] = round(sum(map(fn, answerable)) / len(answerable), 4)
+        out["refused_answerable"] = round(
+            sum(not r["answered"] for r in answerable) / len(answerable), 4)
+    if rows:
+        out["refusal_accuracy"] = round(
+            sum(r["answered"] == bool(r["relevant"]) for r in rows) / len(rows), 4)
+    return out
+
+
+def evaluate(index, questions: list[Question], k: int = 10) -> tuple[dict, list[dict]]:
+    """Run every question; returns (report, per-question rows)."""
+    rows, latencies = [], []
+    for q in questions:
+        started = time.perf_counter()
+        hits, decision = index.search_and_judge(q.question, k=k)
+        latencies.append(time.perf_counter() - started)
+        rows.append({"id": q.id, "type": q.type, "style": q.style, "relevant": q.relevant,
+                     "ranked": [h.path for h in hits], "answered": decision.found,
+                     "reason": decision.reason})
+    report = {"overall": metrics(rows)}
+    for field in ("type", "style"):
+        groups = defaultdict(list)
+        for r in rows:
+            groups[r[field]].append(r)
+        report[f"by_{field}"] = {name: metrics(g) for name, g in sorted(groups.items())}
+    latencies.sort()
+    if latencies:
+        report["latency_ms"] = {"p50": round(1000 * latencies[len(latencies) // 2], 1),
+                                "p95": round(1000 * latencies[int(len(latencies) * .95)], 1)}
+    return report, rows
+
+
+def format_report(report: dict) -> str:
+    lines = []
+    cols = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "refusal_accuracy",
+            "refused_answerable")
+    header = f"{'grupo':<22}{'n':>4} " + " ".join(f"{c[:9]:>9}" for c in cols)
+    lines.append(header)
+
+    def row(name, m):
+        vals = " ".join(f"{m[c]:>9.3f}" if c in m else f"{'-':>9}" for c in cols)
+        return f"{name:<22}{m['questions']:>4} {vals}"
+
+    lines.append(row("total", report["overall"]))
+    for field in ("by_type", "by_style"):
+        for name, m in report[field].items():
+            lines.append(row(f"{field[3:]}={name}", m))
+    if "latency_ms" in report:
+        lat = report["latency_ms"]
+        lines.append(f"latencia por pregunta: p50 {lat['p50']} ms, p95 {lat['p95']} ms")
+    return "\n".join(lines)

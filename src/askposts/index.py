@@ -1,0 +1,157 @@
+"""The public ``Index``: open a published generation, search it, follow new generations."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from .confidence import Decision, decide
+from .embedding import Embedder, model_id
+from .filters import post_mask
+from .generation import Generation, IndexMismatch
+from .indexer import Builder, BuildReport, Progress
+from .lexical import Analyzer
+from .records import Hit, Post
+from .retrieve import QueryScores, make_hit, score, top_posts
+from .settings import Settings
+from .store import POINTER, IndexFolder
+
+
+class QueryError(ValueError):
+    """A question that cannot be searched (message in Spanish)."""
+
+
+class Index:
+    """A searchable index folder. Thread-safe; switches to newly published generations."""
+
+    def __init__(self, folder: str | Path, settings: Settings | None = None,
+                 embedder: Embedder | None = None, auto_reload: bool = True) -> None:
+        self.settings = settings or Settings.load()
+        self.folder = IndexFolder(folder)
+        self.auto_reload = auto_reload
+        self.report: BuildReport | None = None
+        self._embedder = embedder
+        self._analyzer = Analyzer()
+        self._lock = threading.Lock()
+        self._pointer_stamp = None
+        self._gen = self._load()
+
+    # -- generations -------------------------------------------------------------------------
+    def _stamp(self):
+        try:
+            st = os.stat(self.folder.path / POINTER)
+            return st.st_mtime_ns, st.st_ino, st.st_size
+        except FileNotFoundError:
+            return None
+
+    def _load(self) -> Generation:
+        stamp = self._stamp()
+        gen = Generation.load(self.folder.current())
+        wanted = model_id(self.settings.model)
+        if gen.model_id != wanted:
+            raise IndexMismatch(
+                f"El índice en {self.folder.path} se construyó con el modelo {gen.model_id} "
+                f"({gen.manifest['model']['dim']} dimensiones), no con {wanted}. "
+                f"Reconstrúyalo con: askposts index CONTENIDO --index {self.folder.path} "
+                "--rebuild")
+        if self._embedder is not None and self._embedder.dim != gen.manifest["model"]["dim"]:
+            raise IndexMismatch(
+                f"El modelo cargado da vectores de {self._embedder.dim} dimensiones y el índice "
+                f"tiene {gen.manifest['model']['dim']}; reconstruya el índice con --rebuild.")
+        self._pointer_stamp = stamp
+        return gen
+
+    def refresh(self) -> bool:
+        """Switch to a newer published generation, if any; True when it switched."""
+        if self._stamp() == self._pointer_stamp:
+            return False
+        with self._lock:
+            if self._stamp() == self._pointer_stamp:
+                return False
+            name = self.folder.current_name()
+            if name is None or name == self._gen.name:
+                self._pointer_stamp = self._stamp()
+                return False
+            self._gen = self._load()  # readers keep the old one until this assignment
+            return True
+
+    @property
+    def generation(self) -> Generation:
+        if self.auto_reload:
+            self.refresh()
+        return self._gen
+
+    @property
+    def posts(self) -> list[Post]:
+        return self.generation.posts
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    s = self.settings
+                    self._embedder = Embedder(s.model, s.cache_dir, s.index_threads,
+                                              s.query_threads, s.batch_size)
+        return self._embedder
+
+    # -- search ------------------------------------------------------------------------------
+    def _check(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise QueryError("La pregunta está vacía.")
+        if len(question) > self.settings.max_question_chars:
+            raise QueryError(f"La pregunta es demasiado larga (máximo "
+                             f"{self.settings.max_question_chars} caracteres).")
+        return question
+
+    def scores(self, question: str, collections=None, since=None, until=None,
+               gen: Generation | None = None) -> tuple[Generation, QueryScores]:
+        """Every ranker's scores for ``question`` (for callers that judge or explain)."""
+        question = self._check(question)
+        gen = gen or self.generation
+        mask = post_mask(gen.posts, collections, since, until)
+        s = self.settings
+        return gen, score(gen, self.embedder.embed_query(question),
+                          self._analyzer.terms(question), s.dense_weight,
+                          s.post_lexical_weight, mask)
+
+    def search(self, question: str, k: int = 10, collections=None, since=None,
+               until=None) -> list[Hit]:
+        """The ``k`` best distinct posts for ``question``, best first."""
+        if not isinstance(k, int) or k < 1:
+            raise QueryError("k debe ser un número entero mayor que 0.")
+        gen, sc = self.scores(question, collections, since, until)
+        return [make_hit(gen, sc, p, r) for r, p in enumerate(top_posts(sc, k), 1)]
+
+    def search_and_judge(self, question: str, k: int = 10, collections=None, since=None,
+                         until=None) -> tuple[list[Hit], Decision]:
+        """``search`` plus the decision of whether the corpus answers the question."""
+        gen, sc = self.scores(question, collections, since, until)
+        top = top_posts(sc, k)
+        hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
+        return hits, decide(gen, sc, question, top, self.settings.answer_threshold)
+
+    def answers(self, question: str, collections=None, since=None, until=None) -> bool:
+        """Does the corpus answer ``question``? (see docs/retrieval.md for how it decides)"""
+        return self.search_and_judge(question, 5, collections, since, until)[1].found
+
+    def __len__(self) -> int:
+        return len(self.generation.posts)
+
+
+def build_index(content: str | Path, index_dir: str | Path = "index",
+                settings: Settings | None = None, rebuild: bool = False,
+                progress: Progress | None = None, embedder: Embedder | None = None) -> Index:
+    """Build (or bring up to date) the index of ``content``; returns the opened ``Index``."""
+    builder = Builder(settings, embedder)
+    _, report = builder.build(content, index_dir, rebuild=rebuild, progress=progress)
+    index = Index(index_dir, builder.settings, builder.loaded_embedder)
+    index.report = report
+    return index
+
+
+def open_index(index_dir: str | Path = "index", settings: Settings | None = None,
+               embedder: Embedder | None = None) -> Index:
+    """Open a built index folder."""
+    return Index(index_dir, settings, embedder)

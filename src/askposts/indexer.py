@@ -1,0 +1,181 @@
+"""Content folder -> a published index generation, re-embedding only what changed.
+
+Every passage is keyed by a hash of the model and of the exact text it embeds; a build reuses the
+vectors of the current generation for every key it already has, so unchanged posts, renamed
+posts and unchanged passages of edited posts are never embedded again. The result is equal to a
+full rebuild of the same folder.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .backend import FaissBackend
+from .chunking import ChunkParams, split_post
+from .corpus import load_corpus
+from .embedding import Embedder, model_id
+from .generation import FORMAT, Generation, IndexMismatch, passage_key
+from .lexical import Analyzer
+from .records import Problem
+from .settings import Settings
+from .store import IndexFolder
+
+Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
+
+
+@dataclass
+class BuildReport:
+    files: int = 0
+    posts: int = 0
+    passages: int = 0
+    embedded: int = 0
+    reused: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    generation: str = ""
+    published: bool = False
+
+    @property
+    def skipped(self) -> list[Problem]:
+        return [p for p in self.problems if p.skipped]
+
+
+def _changes(report: BuildReport, old: dict[str, str], new: dict[str, str]) -> None:
+    gone = {h: p for p, h in old.items() if p not in new}
+    for path, digest in new.items():
+        if path not in old:
+            if digest in gone:
+                report.renamed.append((gone.pop(digest), path))
+            else:
+                report.added.append(path)
+        elif old[path] != digest:
+            report.updated.append(path)
+        else:
+            report.unchanged += 1
+    report.removed = sorted(gone.values())
+
+
+def _fingerprint(settings: Settings, mid: str, params: ChunkParams) -> dict:
+    return {"format": FORMAT, "model": mid, "chunking": params.to_dict(),
+            "site_url": settings.site_url}
+
+
+def _previous(folder: IndexFolder, rebuild: bool) -> Generation | None:
+    if rebuild or folder.current_name() is None:
+        return None
+    try:
+        return Generation.load(folder.current())
+    except (IndexMismatch, OSError, ValueError, KeyError):
+        return None  # unreadable or old format: build from scratch
+
+
+class Builder:
+    """Builds generations; keeps one embedder loaded across builds (watch mode, tests)."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+        self.settings = settings or Settings.load()
+        self._embedder = embedder
+        self.analyzer = Analyzer()
+
+    @property
+    def loaded_embedder(self) -> Embedder | None:
+        """The embedder if a build needed it (None when nothing was embedded)."""
+        return self._embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = Embedder(s.model, s.cache_dir, s.index_threads, s.query_threads,
+                                      s.batch_size)
+        return self._embedder
+
+    def build(self, content: str | Path, index_dir: str | Path, rebuild: bool = False,
+              progress: Progress | None = None, wait: float = 0.0):
+        """Bring ``index_dir`` up to date with ``content``; returns (Generation, BuildReport)."""
+        started = time.perf_counter()
+        folder = IndexFolder(index_dir)
+        with folder.lock(wait):
+            gen, report = self._build_locked(Path(content), folder, rebuild, progress)
+            folder.cleanup()
+        report.seconds = round(time.perf_counter() - started, 2)
+        return gen, report
+
+    def _build_locked(self, content: Path, folder: IndexFolder, rebuild: bool,
+                      progress: Progress | None):
+        s = self.settings
+        params = ChunkParams(s.min_words, s.max_words, s.hard_max_words)
+        mid = model_id(s.model) if self._embedder is None else self._embedder.model_id
+        corpus = load_corpus(content, s.site_url, s.max_file_bytes)
+        prev = _previous(folder, rebuild)
+        report = BuildReport(files=len(corpus.hashes) + len(corpus.problems),
+                             posts=len(corpus.posts), problems=corpus.problems)
+        report.files -= sum(1 for p in corpus.problems if not p.skipped)
+        _changes(report, prev.manifest["files"] if prev else {}, corpus.hashes)
+        fingerprint = _fingerprint(s, mid, params)
+        if prev is not None and prev.manifest.get("fingerprint") == fingerprint \
+                and prev.manifest["files"] == corpus.hashes \
+                and prev.manifest.get("problems") == [p.__dict__ for p in corpus.problems]:
+            report.passages, report.reused, report.generation = len(prev.passages), \
+                len(prev.passages), prev.name
+            return prev, report
+
+        passages = [x for post in corpus.posts for x in split_post(post, params)]
+        titles = {p.path: p.title for p in corpus.posts}
+        texts = [x.embedding_text(titles[x.path]) for x in passages]
+        keys = [passage_key(mid, t) for t in texts]
+        vectors = self._vectors(prev, keys, texts, report, progress)
+        manifest = {
+            "format": FORMAT, "askposts_version": __version__, "fingerprint": fingerprint,
+            "model": {"id": mid, "dim": int(vectors.shape[1])}, "chunking": params.to_dict(),
+            "site_url": s.site_url, "content_root": str(content.resolve()),
+            "files": corpus.hashes, "problems": [p.__dict__ for p in corpus.problems],
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "counts": {"posts": len(corpus.posts), "passages": len(passages)},
+        }
+        backend = FaissBackend(int(vectors.shape[1]))
+        backend.add(vectors)
+        tmp = folder.new_generation()
+        gen = Generation.assemble(tmp.name, manifest, corpus.posts, passages, keys, backend,
+                                  self.analyzer)
+        gen.save(tmp)
+        gen.name = folder.publish(tmp)
+        report.passages, report.generation, report.published = len(passages), gen.name, True
+        return gen, report
+
+    def _vectors(self, prev: Generation | None, keys: list[str], texts: list[str],
+                 report: BuildReport, progress: Progress | None) -> np.ndarray:
+        known: dict[str, np.ndarray] = {}
+        if prev is not None and len(prev.vectors):
+            stored = prev.vectors.vectors()
+            known = {k: stored[i] for i, k in enumerate(prev.keys)}
+        todo = list(dict.fromkeys(k for k in keys if k not in known))  # each text once
+        if todo:
+            first = {k: texts[i] for i, k in reversed(list(enumerate(keys)))}
+            done = 0
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                if progress:
+                    progress(done, len(todo))
+
+            fresh = self.embedder.embed_passages([first[k] for k in todo], step)
+            known.update(zip(todo, fresh))
+        report.embedded = len(todo)
+        report.reused = len(keys) - len(todo)
+        dim = len(next(iter(known.values()))) if known else self.embedder.dim
+        out = np.zeros((len(keys), dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            out[i] = known[k]
+        return out

