@@ -10,6 +10,7 @@ import numpy as np
 
 from .backend import FaissBackend, VectorBackend
 from .lexical import Analyzer, LexicalIndex
+from .periods import post_periods
 from .records import Passage, Post
 from .store import write_json
 
@@ -41,6 +42,21 @@ class Generation:
     vectors: VectorBackend
     lex_passages: LexicalIndex
     lex_posts: LexicalIndex
+
+    def __post_init__(self) -> None:
+        self.periods = post_periods([p.date for p in self.posts], [p.years for p in self.posts])
+        self._document_frequency: dict[str, int] | None = None
+
+    @property
+    def document_frequency(self) -> dict[str, int]:
+        """In how many posts each search term occurs (computed on first use)."""
+        if self._document_frequency is None:
+            analyzer, counts = Analyzer(), {}
+            for post in self.posts:
+                for term in set(analyzer.terms(post_document(post))):
+                    counts[term] = counts.get(term, 0) + 1
+            self._document_frequency = counts
+        return self._document_frequency
 
     @property
     def model_id(self) -> str:

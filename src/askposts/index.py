@@ -11,6 +11,7 @@ from .filters import post_mask
 from .generation import Generation, IndexMismatch
 from .indexer import Builder, BuildReport, Progress
 from .lexical import Analyzer
+from .periods import mentioned_periods
 from .records import Hit, Post
 from .retrieve import QueryScores, make_hit, score, top_posts
 from .settings import Settings
@@ -114,7 +115,8 @@ class Index:
         s = self.settings
         return gen, score(gen, self.embedder.embed_query(question),
                           self._analyzer.terms(question), s.dense_weight,
-                          s.post_lexical_weight, mask)
+                          s.post_lexical_weight, mask, mentioned_periods(question),
+                          s.date_weight)
 
     def search(self, question: str, k: int = 10, collections=None, since=None,
                until=None) -> list[Hit]:
@@ -130,7 +132,7 @@ class Index:
         gen, sc = self.scores(question, collections, since, until)
         top = top_posts(sc, k)
         hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
-        return hits, decide(gen, sc, question, top, self.settings.answer_threshold)
+        return hits, decide(gen, sc, question, top, self._analyzer, self.settings.answer_threshold)
 
     def answers(self, question: str, collections=None, since=None, until=None) -> bool:
         """Does the corpus answer ``question``? (see docs/retrieval.md for how it decides)"""

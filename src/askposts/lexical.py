@@ -42,6 +42,9 @@ class Analyzer:
         """Folded words that are not stopwords (not stemmed)."""
         return [w for w in _TOKEN.findall(fold(text)) if w not in self._stop]
 
+    def stem(self, words: list[str]) -> list[str]:
+        return self._stemmer.stemWords(words)
+
     def terms(self, text: str) -> list[str]:
         return self._stemmer.stemWords(self.words(text))
 

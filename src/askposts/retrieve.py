@@ -4,7 +4,8 @@ For one query every ranker scores everything (the corpus is small, exact scores 
 - dense: cosine of the query with each passage (e5), a post scored by its best passage;
 - lexical: BM25 over whole posts mixed with the best passage's BM25.
 Each score is min-max normalised over the candidate posts of this query, then
-``fused = w * dense + (1 - w) * lexical``. The best passage of a post is the one with the best
+``fused = w * dense + (1 - w) * lexical``, plus a small boost for posts dated in a month or
+year the question names (``periods``). The best passage of a post is the one with the best
 fused passage score. docs/retrieval.md records how the weights were chosen.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .generation import Generation
+from .periods import affinity
 from .records import Hit
 
 
@@ -43,7 +45,8 @@ def _per_post_max(values: np.ndarray, owners: np.ndarray, n_posts: int) -> np.nd
 
 
 def score(gen: Generation, qvec: np.ndarray, terms: list[str], dense_weight: float,
-          post_lexical_weight: float, mask: np.ndarray | None = None) -> QueryScores:
+          post_lexical_weight: float, mask: np.ndarray | None = None,
+          periods: list[tuple[int, int]] = (), date_weight: float = 0.0) -> QueryScores:
     n_posts, owners = len(gen.posts), gen.passage_post
     mask = np.ones(n_posts, bool) if mask is None else mask
     dense_p = np.zeros(len(gen.passages), np.float32)
@@ -56,6 +59,8 @@ def score(gen: Generation, qvec: np.ndarray, terms: list[str], dense_weight: flo
     lex_post = (post_lexical_weight * _minmax(gen.lex_posts.scores(terms), mask)
                 + (1 - post_lexical_weight) * _minmax(lex_best, mask))
     fused = dense_weight * _minmax(dense_post, mask) + (1 - dense_weight) * _minmax(lex_post, mask)
+    if periods and date_weight:
+        fused = fused + date_weight * affinity(periods, gen.periods)
     fused = np.where(mask, fused, -np.inf)
 
     passage_mask = mask[owners]

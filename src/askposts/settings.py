@@ -33,11 +33,11 @@ class Settings:
     index_threads: int = 2  # torch threads while indexing
     query_threads: int = 1  # torch threads per query: two were erratic on this 2-core machine
     # Ranking (see docs/retrieval.md for how these were chosen)
-    dense_weight: float = 0.6  # share of the semantic score in the fused score
+    dense_weight: float = 0.5  # share of the semantic score in the fused score
     post_lexical_weight: float = 0.5  # whole-post BM25 vs best-passage BM25 in the lexical score
-    candidates: int = 100  # passages read from each ranker before fusion
+    date_weight: float = 0.15  # boost for posts dated in a month/year the question names
     # "Does the corpus answer this?" (see docs/retrieval.md)
-    answer_threshold: float = 0.5
+    answer_threshold: float = 0.845  # semantic similarity below which nothing is close enough
     # Web
     host: str = "127.0.0.1"
     port: int = 7860

@@ -1,0 +1,111 @@
+"""What kind of answer a question asks for, and whether a text contains one.
+
+"¿Cuántos...?" wants a number, "¿cuándo...?" a date, "¿quién...?" a name, "¿dónde...?" a place,
+"¿cuánto cuesta...?" an amount of money. A post can be on topic and still not say it: the
+answer decision checks that the retrieved sentences that share the question's key terms also
+hold something of the asked kind.
+"""
+from __future__ import annotations
+
+import re
+
+from .lexical import fold
+
+_NUMBER_WORDS = ("dos tres cuatro cinco seis siete ocho nueve diez once doce trece "
+                 "catorce quince veinte treinta cuarenta cincuenta sesenta setenta ochenta "
+                 "noventa cien ciento doscientos trescientos quinientos mil millon millones "
+                 "docena decenas cientos miles mitad")
+_MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre "
+           "noviembre diciembre")
+_WEEKDAYS = "lunes martes miercoles jueves viernes sabado domingo"
+
+# Question patterns (on folded text), most specific first.
+_ASKS = [
+    ("money", r"\b(cuanto (le |les |se |me )?(cuesta|cuestan|vale|valen|cobra\w*|gana\w*|pag\w*|"
+              r"dinero|es el salario|aporta\w*)|precio|costo|salario|monto)\b"),
+    ("time", r"\b(horario|a que hora|que hora)\b"),
+    ("year", r"\b(desde cuando|en que ano|que ano|en que anos|desde que ano)\b"),
+    ("date", r"\b(cuando|que fecha|que fechas|en que fecha|que dia|que dias|fecha de)\b"),
+    ("count", r"\b(cuant[oa]s|cuanto|numero de|puntaje|calificacion|nota|porcentaje)\b"),
+    # "¿a quién está dirigido?" asks for an audience, not a name.
+    ("person", r"(?<!\ba )(?<!\bpara )\b(quien|quienes)\b"),
+    # "¿dónde se hizo...?" asks for a place; "¿dónde encuentro...?" for a link: left open.
+    ("place", r"\b(donde (se )?(hizo|hara|hicieron|realiz\w*|celebr\w*|llev\w*|fue|sera|"
+              r"queda|esta)|en que (ciudad|lugar|pais|departamento|municipio|sede))\b"),
+]
+_ASKS = [(kind, re.compile(p)) for kind, p in _ASKS]
+
+_YEAR = r"(?:19|20)\d\d"
+_HAS = {
+    "money": re.compile(r"(\bq\s?\d|\$\s?\d|\b(usd|us\$|gtq)\s?\d|\d[\d.,]*\s*(quetzales|dolares|usd|euros)|"
+                        r"\b(quetzales|dolares|gratuit[oa]s?|gratis|sin costo|costo)\b)"),
+    "time": re.compile(r"\d{1,2}(:\d\d)?\s*(a\.?\s?m|p\.?\s?m|horas|hrs|h\b)|\b\d{1,2}:\d\d"),
+    "date": re.compile(rf"\b\d{{1,2}}\s+(de\s+)?({_MONTHS.replace(' ', '|')})\b|"
+                       rf"\b({_MONTHS.replace(' ', '|')})\s+(de\s+)?{_YEAR}\b|"
+                       rf"\b({_WEEKDAYS.replace(' ', '|')})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"),
+    "year": re.compile(rf"\b{_YEAR}\b"),
+    "count": re.compile(rf"(?<![\d.,/-])(?!{_YEAR}\b)\d[\d.,]*\b(?![/-]\d)|%|"
+                        rf"\b({_NUMBER_WORDS.replace(' ', '|')})\b"),
+}
+_DAYS_OF_MONTH = re.compile(rf"\b\d{{1,2}}(\s*(,|y|al|-)\s*\d{{1,2}})+\s+(de\s+)?"
+                            rf"({_MONTHS.replace(' ', '|')})\b")
+_PLACE = re.compile(r"\b([Ee]n|[Dd]esde|[Ss]ede)\s+(el\s+|la\s+|los\s+|las\s+)?[A-ZÁÉÍÓÚÑ]\w+|"
+                    r"https?://|www\.|\w\.(org|gt|com)\b")
+# Two capitalised words in a row (a name or an organisation), on the original text.
+_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+(\s+(de(l)?\s+|la\s+)?[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+)+")
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+# Kinds whose evidence is specific enough to count anywhere in the post (a schedule or a price
+# list rarely repeats the question's words); the others must sit next to a key term.
+ANYWHERE = frozenset({"money", "time"})
+# Dates are often given in the sentence before or after the one naming the event.
+WINDOW = {"date": 1, "year": 1}
+
+# Words that only say what kind of answer is wanted, and light verbs: never key terms.
+ASKING_WORDS = frozenset(
+    "cuanto cuanta cuantos cuantas cuando quien quienes donde horario hora horas fecha fechas "
+    "dia dias ano anos precio costo cuesta cuestan puntaje calificacion nota porcentaje monto "
+    "numero lugar ciudad hizo hicieron hicimos hace hacer hara quedo quedaron va van ir ser "
+    "sera seran fue fueron era eran tiene tienen tenia puede pueden puedo podemos saber "
+    "dijo dice paso".split())
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of answer the question asks for, or None for open questions."""
+    text = fold(question)
+    for kind, pattern in _ASKS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def _new_name(text: str, question_words: set[str]) -> bool:
+    """Two capitalised words in a row, neither a stopword nor a word of the question."""
+    from .lexical import _stopwords
+
+    run = 0
+    for token in re.findall(r"[\wáéíóúñüÁÉÍÓÚÑÜ]+", text):
+        folded = fold(token)
+        if token[0].isupper() and folded not in _stopwords() and folded not in question_words:
+            run += 1
+            if run >= 2:
+                return True
+        elif folded not in ("de", "del", "la"):
+            run = 0
+    return False
+
+
+def has_kind(kind: str, text: str, question: str = "") -> bool:
+    if kind == "person":
+        return _new_name(text, set(re.findall(r"\w+", fold(question))))
+    if kind == "place":
+        return bool(_PLACE.search(text))
+    folded = fold(text)
+    if kind == "count":  # the day numbers of a date are not a count
+        folded = _HAS["date"].sub(" ", _DAYS_OF_MONTH.sub(" ", folded))
+    return bool(_HAS[kind].search(folded))
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text) if s.strip()]

@@ -1,0 +1,55 @@
+"""Dates a question mentions ("en marzo de 2023", "2024") and how well a post's date fits them.
+
+Staff and citizens place what they ask in time; a post published in the month or year the
+question names is more likely the one it is about. This is a soft boost, not a filter: an event
+of March may be written up in April.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .lexical import fold
+
+_MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+           "diciembre").split()
+_PERIOD = re.compile(r"(?:\b(" + "|".join(_MONTHS) + r"|setiembre)\s+(?:de[l]?\s+)?)?"
+                     r"\b((?:19|20)\d\d)\b")
+
+
+def mentioned_periods(question: str) -> list[tuple[int, int]]:
+    """``(year, month)`` pairs the question names; month 0 when only the year is given."""
+    found = []
+    for match in _PERIOD.finditer(fold(question)):
+        month = match.group(1)
+        number = 9 if month == "setiembre" else (_MONTHS.index(month) + 1 if month else 0)
+        found.append((int(match.group(2)), number))
+    return found
+
+
+def post_periods(dates: list[str | None], years: list[tuple[int, ...]]) -> np.ndarray:
+    """Per post ``[year, month]`` (zeros when unknown); year-only posts have month 0."""
+    out = np.zeros((len(dates), 2), dtype=np.int32)
+    for i, (date, ys) in enumerate(zip(dates, years)):
+        if date and len(date) >= 7:
+            out[i] = int(date[:4]), int(date[5:7])
+        elif date or ys:
+            out[i] = int(date[:4]) if date else ys[0], 0
+    return out
+
+
+def affinity(periods: list[tuple[int, int]], posts: np.ndarray) -> np.ndarray:
+    """1 same month, 0.8 a neighbouring month, 0.6 same year (no month asked), 0.3 same year."""
+    best = np.zeros(len(posts), dtype=np.float32)
+    year, month = posts[:, 0], posts[:, 1]
+    for qy, qm in periods:
+        same_year = year == qy
+        if qm:
+            score = np.where(same_year & (month == qm), 1.0,
+                             np.where(same_year & (month > 0) & (abs(month - qm) == 1), 0.8,
+                                      np.where(same_year, 0.3, 0.0)))
+        else:
+            score = np.where(same_year, 0.6, 0.0)
+        best = np.maximum(best, score)
+    return best

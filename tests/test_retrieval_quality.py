@@ -1,0 +1,39 @@
+"""End to end on the real corpus and the labelled dev questions (the real model)."""
+import json
+
+from askposts.cli import main
+from askposts.evaluate import evaluate, read_questions
+from conftest import EVAL, need
+
+
+def test_dev_set_meets_the_retrieval_targets(corpus_index):
+    report, rows = evaluate(corpus_index, read_questions(need(EVAL)))
+    m = report["overall"]
+    assert m["hit@5"] >= 0.97, m
+    assert m["mrr@10"] >= 0.90 and m["ndcg@10"] >= 0.90, m
+    assert m["refusal_accuracy"] >= 0.88 and m["refused_answerable"] <= 0.05, m
+    for style in ("no-accents", "keywords"):
+        assert report["by_style"][style]["mrr@10"] >= m["mrr@10"] - 0.05, report["by_style"]
+
+
+def test_answers_decision_explains_itself(corpus_index):
+    assert corpus_index.answers("¿Qué es justicia abierta?")
+    assert not corpus_index.answers("¿Va a llover este fin de semana en la Ciudad de Guatemala?")
+    hits, decision = corpus_index.search_and_judge("¿Cuánto cuesta renovar el pasaporte?")
+    assert not decision.found and decision.reason and "similitud" in decision.signals
+    assert {"dense", "lexical", "rank"} <= set(hits[0].signals)
+
+
+def test_eval_command_prints_metrics_and_writes_runs(corpus_index, tmp_path, capsys):
+    questions = tmp_path / "q.jsonl"
+    lines = [json.loads(x) for x in need(EVAL).read_text().splitlines()[:6]]
+    questions.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines))
+    run = tmp_path / "run.jsonl"
+    args = ["eval", str(questions), "--index", str(corpus_index.folder.path), "--site-url",
+            "https://redciudadana.org", "--run-out", str(run), "--json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["overall"]["questions"] == 6 and "by_style" in report
+    rows = [json.loads(x) for x in run.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [x["id"] for x in lines]
+    assert all(len(r["ranked"]) == 10 and isinstance(r["answered"], bool) for r in rows)
