@@ -7,6 +7,7 @@ full rebuild of the same folder.
 """
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,13 @@ from .settings import Settings
 from .store import IndexFolder
 
 Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
+
+
+def _checkpoint(stage: str) -> None:
+    """Crash tests stop a build here (``ASKPOSTS_PAUSE_AT=stage``) and kill it with SIGKILL."""
+    if os.environ.get("ASKPOSTS_PAUSE_AT") == stage:
+        print(f"PAUSED {stage}", flush=True)
+        time.sleep(3600)
 
 
 @dataclass
@@ -117,6 +125,7 @@ class Builder:
         params = ChunkParams(s.min_words, s.max_words, s.hard_max_words)
         mid = model_id(s.model) if self._embedder is None else self._embedder.model_id
         corpus = load_corpus(content, s.site_url, s.max_file_bytes)
+        _checkpoint("loaded")
         prev = _previous(folder, rebuild)
         report = BuildReport(files=len(corpus.hashes) + len(corpus.problems),
                              posts=len(corpus.posts), problems=corpus.problems)
@@ -149,7 +158,9 @@ class Builder:
         gen = Generation.assemble(tmp.name, manifest, corpus.posts, passages, keys, backend,
                                   self.analyzer)
         gen.save(tmp)
+        _checkpoint("writing")
         gen.name = folder.publish(tmp)
+        _checkpoint("published")
         report.passages, report.generation, report.published = len(passages), gen.name, True
         return gen, report
 
@@ -167,6 +178,7 @@ class Builder:
             def step(n: int) -> None:
                 nonlocal done
                 done += n
+                _checkpoint("embedding")
                 if progress:
                     progress(done, len(todo))
 

@@ -31,7 +31,7 @@ class Settings:
     # Embedding
     batch_size: int = 16
     index_threads: int = 2  # torch threads while indexing
-    query_threads: int = 1  # torch threads per query: two were erratic on this 2-core machine
+    query_threads: int = 2  # torch threads per query (2: ~21 ms p50, 1: ~30 ms, see docs)
     # Ranking (see docs/retrieval.md for how these were chosen)
     dense_weight: float = 0.5  # share of the semantic score in the fused score
     post_lexical_weight: float = 0.5  # whole-post BM25 vs best-passage BM25 in the lexical score
