@@ -5,6 +5,9 @@ import os
 import threading
 from pathlib import Path
 
+import numpy as np
+
+from .answer import compose
 from .confidence import Decision, decide
 from .embedding import Embedder, model_id
 from .filters import post_mask
@@ -12,7 +15,7 @@ from .generation import Generation, IndexMismatch
 from .indexer import Builder, BuildReport, Progress
 from .lexical import Analyzer
 from .periods import mentioned_periods
-from .records import Hit, Post
+from .records import Answer, Hit, Post
 from .retrieve import QueryScores, make_hit, score, top_posts
 from .settings import Settings
 from .store import POINTER, IndexFolder
@@ -107,13 +110,15 @@ class Index:
         return question
 
     def scores(self, question: str, collections=None, since=None, until=None,
-               gen: Generation | None = None) -> tuple[Generation, QueryScores]:
+               qvec: np.ndarray | None = None) -> tuple[Generation, QueryScores]:
         """Every ranker's scores for ``question`` (for callers that judge or explain)."""
         question = self._check(question)
-        gen = gen or self.generation
+        gen = self.generation
         mask = post_mask(gen.posts, collections, since, until)
         s = self.settings
-        return gen, score(gen, self.embedder.embed_query(question),
+        if qvec is None:
+            qvec = self.embedder.embed_query(question)
+        return gen, score(gen, qvec,
                           self._analyzer.terms(question), s.dense_weight,
                           s.post_lexical_weight, mask, mentioned_periods(question),
                           s.date_weight)
@@ -133,6 +138,22 @@ class Index:
         top = top_posts(sc, k)
         hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
         return hits, decide(gen, sc, question, top, self._analyzer, self.settings.answer_threshold)
+
+    def ask(self, question: str, collections=None, since=None, until=None) -> Answer:
+        """An extractive answer in Spanish citing numbered excerpts (see ``answer``)."""
+        question = self._check(question)
+        qvec = self.embedder.embed_query(question)
+        gen, sc = self.scores(question, collections, since, until, qvec=qvec)
+        top = top_posts(sc, 5)
+        hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
+        decision = decide(gen, sc, question, top, self._analyzer,
+                          self.settings.answer_threshold)
+
+        def similarity(texts: list[str]) -> np.ndarray:
+            return self.embedder.embed_passages(texts) @ qvec
+
+        return compose(question, gen, hits, decision.found, self._analyzer, similarity,
+                       decision.reason)
 
     def answers(self, question: str, collections=None, since=None, until=None) -> bool:
         """Does the corpus answer ``question``? (see docs/retrieval.md for how it decides)"""
