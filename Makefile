@@ -41,7 +41,7 @@ browser:
 
 run: install
 	$(BIN)/askposts index $(CONTENT) --index $(INDEX) $(if $(SITE_URL),--site-url $(SITE_URL)) || [ $$? -eq 1 ]
-	$(BIN)/askposts serve --index $(INDEX) --host $(HOST) --port $(PORT) $(if $(SITE_URL),--site-url $(SITE_URL))
+	$(BIN)/python app.py --index $(INDEX) --host $(HOST) --port $(PORT) $(if $(SITE_URL),--site-url $(SITE_URL))
 
 test: install-test
 	$(BIN)/python -m pytest

@@ -111,27 +111,30 @@ def _most_overlapping(candidates: list[_Candidate], gen: Generation, question: s
     return sorted(candidates, key=overlap, reverse=True)[:limit]
 
 
-def _window(best: _Candidate, candidates: list[_Candidate]) -> _Candidate:
-    """The best sentence with the sentences just before and after it in the same post, when
-    together they stay short: the answer often sits one sentence away from the best match."""
+def _window(best: _Candidate, candidates: list[_Candidate], post: Post) -> _Candidate:
+    """The best sentence with the sentences just before and after it in the same section,
+    when together they stay short: the answer often sits one sentence away from the best
+    match."""
     same = sorted((c for c in candidates if c.hit.path == best.hit.path), key=lambda c: c.start)
+    headings = [b.start for b in post.blocks if b.heading]
     i = same.index(best)
     start, end = best.start, best.end
     for j in (i - 1, i + 1):
         if 0 <= j < len(same):
             s, e = min(start, same[j].start), max(end, same[j].end)
-            if e - s <= _WINDOW_CHARS:
+            if e - s <= _WINDOW_CHARS and not any(s < h < e for h in headings):
                 start, end = s, e
     return replace(best, start=start, end=end)
 
 
-def _choose(candidates: list[_Candidate], limit: int = 3) -> list[_Candidate]:
+def _choose(candidates: list[_Candidate], posts: dict[str, Post],
+            limit: int = 3) -> list[_Candidate]:
     """The best sentence in its context, then the best sentences of other posts that score
     nearly as well, until ``limit`` sentences."""
     ranked = sorted(candidates, key=lambda c: -c.score)
     if not ranked or ranked[0].score <= 0:
         return []
-    first = _window(ranked[0], candidates)
+    first = _window(ranked[0], candidates, posts[ranked[0].hit.path])
     chosen = [first]
     used = sum(1 for c in candidates
                if c.hit.path == first.hit.path and first.start <= c.start < first.end)
@@ -165,7 +168,7 @@ def compose(question: str, gen: Generation, hits: list[Hit], found: bool,
         scored = _most_overlapping(candidates, gen, question, analyzer, _EMBED_LIMIT)
         texts = [f"{c.hit.title}. {posts[c.hit.path].text[c.start:c.end]}" for c in scored]
         _score(scored, gen, question, analyzer, similarity(texts))
-        chosen = _choose(candidates)
+        chosen = _choose(candidates, posts)
     if not chosen:
         return Answer(question, False, NOT_FOUND, related=hits[:3],
                       reason=reason or "ninguna frase de las publicaciones responde")

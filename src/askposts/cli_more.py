@@ -1,4 +1,82 @@
-"""Sub-commands beyond index/search/eval, each registered by a small function."""
+"""Sub-commands for answers, the web app and watching a folder (registered by ``cli``)."""
 from __future__ import annotations
 
-COMMANDS: list = []
+import json
+import sys
+
+
+def cmd_ask(args) -> int:
+    from .answer import spanish_date
+    from .cli import _filters, _open
+
+    answer = _open(args).ask(args.question, **_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    for title, hits in (("Fuentes", answer.citations),
+                        ("Publicaciones relacionadas", answer.related)):
+        if hits:
+            print(f"\n{title}:")
+        for i, h in enumerate(hits, 1):
+            date = spanish_date(h.date) or "sin fecha"
+            print(f"  [{i}] {h.title} ({h.collection}, {date}) {h.url or h.path}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from .api import create_app
+    from .cli import _open
+
+    index = _open(args)
+    index.embedder.embed_query("hola")  # load the model now, not on the first visitor's question
+    host = args.host or index.settings.host
+    port = args.port or index.settings.port
+    print(f"askposts en http://{host}:{port}  (Ctrl+C para salir)", file=sys.stderr)
+    uvicorn.run(create_app(index), host=host, port=port, log_level="warning")
+    return 0
+
+
+def cmd_watch(args) -> int:
+    from watchfiles import watch
+
+    from .cli import _progress_bar, _settings, print_report
+    from .indexer import Builder
+
+    builder = Builder(_settings(args))
+    _, report = builder.build(args.content, args.index, progress=_progress_bar(), wait=60)
+    print_report(report)
+    print(f"Vigilando {args.content} (Ctrl+C para salir)…", file=sys.stderr)
+    for _changes in watch(args.content, debounce=1000, step=200):
+        _, report = builder.build(args.content, args.index, progress=_progress_bar(), wait=60)
+        print_report(report)
+    return 0
+
+
+def _ask_parser(sub, common, search_filters) -> None:
+    p = sub.add_parser("ask", help="responder una pregunta con citas")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="salida JSON")
+    common(p, content=True)
+    search_filters(p)
+    p.set_defaults(func=cmd_ask)
+
+
+def _serve_parser(sub, common, search_filters) -> None:
+    p = sub.add_parser("serve", help="abrir el chat web y la API HTTP")
+    common(p, content=True)
+    p.add_argument("--host", help="dirección (por defecto 127.0.0.1)")
+    p.add_argument("--port", type=int, help="puerto (por defecto 7860)")
+    p.set_defaults(func=cmd_serve)
+
+
+def _watch_parser(sub, common, search_filters) -> None:
+    p = sub.add_parser("watch", help="reindexar cuando cambien los archivos")
+    p.add_argument("content", help="carpeta con los archivos Markdown")
+    common(p)
+    p.set_defaults(func=cmd_watch)
+
+
+COMMANDS = [_ask_parser, _serve_parser, _watch_parser]

@@ -66,7 +66,7 @@ def decide(gen: Generation, scores: QueryScores, question: str, top: list[int],
     signals = {"similitud": round(dense, 3)}
     if dense < threshold:
         return Decision(False, f"la publicación más cercana se parece poco a la pregunta "
-                               f"(similitud {dense:.2f} < {threshold:.2f})", signals)
+                               f"(similitud {dense:.3f} < {threshold:.3f})", signals)
     kind = asked_kind(question)
     if kind is None:
         return Decision(True, f"pregunta abierta y publicación cercana (similitud {dense:.2f})",

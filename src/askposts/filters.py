@@ -52,20 +52,25 @@ def post_span(post: Post) -> tuple[dt.date, dt.date] | None:
     return dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
 
 
+def _names(values: Iterable[str] | str | None) -> set[str]:
+    if isinstance(values, str):
+        values = [values]
+    return {v.strip() for v in values or () if v and v.strip()}
+
+
 def post_mask(posts: Sequence[Post], collections: Iterable[str] | str | None = None,
-              since=None, until=None) -> np.ndarray | None:
+              since=None, until=None,
+              programmes: Iterable[str] | str | None = None) -> np.ndarray | None:
     """Boolean mask of the posts that pass; ``None`` when no filter is set."""
-    if isinstance(collections, str):
-        collections = [collections]
-    wanted = {c.strip() for c in collections or () if c and c.strip()}
+    wanted, progs = _names(collections), _names(programmes)
     lo, hi = parse_bound(since, upper=False), parse_bound(until, upper=True)
     if lo and hi and lo > hi:
         raise FilterError("La fecha inicial es posterior a la final.")
-    if not wanted and lo is None and hi is None:
+    if not wanted and not progs and lo is None and hi is None:
         return None
     mask = np.ones(len(posts), dtype=bool)
     for i, post in enumerate(posts):
-        if wanted and post.collection not in wanted:
+        if (wanted and post.collection not in wanted) or (progs and post.programme not in progs):
             mask[i] = False
             continue
         if lo or hi:

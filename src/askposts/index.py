@@ -110,11 +110,12 @@ class Index:
         return question
 
     def scores(self, question: str, collections=None, since=None, until=None,
-               qvec: np.ndarray | None = None) -> tuple[Generation, QueryScores]:
+               programmes=None, qvec: np.ndarray | None = None
+               ) -> tuple[Generation, QueryScores]:
         """Every ranker's scores for ``question`` (for callers that judge or explain)."""
         question = self._check(question)
         gen = self.generation
-        mask = post_mask(gen.posts, collections, since, until)
+        mask = post_mask(gen.posts, collections, since, until, programmes)
         s = self.settings
         if qvec is None:
             qvec = self.embedder.embed_query(question)
@@ -124,26 +125,31 @@ class Index:
                           s.date_weight)
 
     def search(self, question: str, k: int = 10, collections=None, since=None,
-               until=None) -> list[Hit]:
-        """The ``k`` best distinct posts for ``question``, best first."""
-        if not isinstance(k, int) or k < 1:
+               until=None, programmes=None) -> list[Hit]:
+        """The ``k`` best distinct posts for ``question``, best first.
+
+        Filters: ``collections`` and ``programmes`` (names or lists of names), ``since`` and
+        ``until`` (``AAAA``, ``AAAA-MM``, ``AAAA-MM-DD`` or dates, inclusive).
+        """
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise QueryError("k debe ser un número entero mayor que 0.")
-        gen, sc = self.scores(question, collections, since, until)
+        gen, sc = self.scores(question, collections, since, until, programmes)
         return [make_hit(gen, sc, p, r) for r, p in enumerate(top_posts(sc, k), 1)]
 
     def search_and_judge(self, question: str, k: int = 10, collections=None, since=None,
-                         until=None) -> tuple[list[Hit], Decision]:
+                         until=None, programmes=None) -> tuple[list[Hit], Decision]:
         """``search`` plus the decision of whether the corpus answers the question."""
-        gen, sc = self.scores(question, collections, since, until)
+        gen, sc = self.scores(question, collections, since, until, programmes)
         top = top_posts(sc, k)
         hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
         return hits, decide(gen, sc, question, top, self._analyzer, self.settings.answer_threshold)
 
-    def ask(self, question: str, collections=None, since=None, until=None) -> Answer:
+    def ask(self, question: str, collections=None, since=None, until=None,
+            programmes=None) -> Answer:
         """An extractive answer in Spanish citing numbered excerpts (see ``answer``)."""
         question = self._check(question)
         qvec = self.embedder.embed_query(question)
-        gen, sc = self.scores(question, collections, since, until, qvec=qvec)
+        gen, sc = self.scores(question, collections, since, until, programmes, qvec=qvec)
         top = top_posts(sc, 5)
         hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
         decision = decide(gen, sc, question, top, self._analyzer,
@@ -155,9 +161,18 @@ class Index:
         return compose(question, gen, hits, decision.found, self._analyzer, similarity,
                        decision.reason)
 
-    def answers(self, question: str, collections=None, since=None, until=None) -> bool:
+    def answers(self, question: str, collections=None, since=None, until=None,
+                programmes=None) -> bool:
         """Does the corpus answer ``question``? (see docs/retrieval.md for how it decides)"""
-        return self.search_and_judge(question, 5, collections, since, until)[1].found
+        return self.search_and_judge(question, 5, collections, since, until, programmes)[1].found
+
+    def facets(self) -> dict:
+        """Collections, programmes and years present in the index (for filter menus)."""
+        posts = self.generation.posts
+        years = {int(p.date[:4]) for p in posts if p.date} | {y for p in posts for y in p.years}
+        return {"collections": sorted({p.collection for p in posts if p.collection}),
+                "programmes": sorted({p.programme for p in posts if p.programme}),
+                "years": sorted(years)}
 
     def __len__(self) -> int:
         return len(self.generation.posts)

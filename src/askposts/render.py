@@ -1,0 +1,104 @@
+"""Answers and hits as safe HTML and CSV for the web UI and the HTTP API.
+
+Everything that comes from the corpus or from the user is escaped: posts contain raw HTML
+(iframes, forms, scripts) and questions can contain anything; both are shown as text.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+
+from .answer import spanish_date
+from .records import Answer, Hit, Post
+
+CONTEXT_CHARS = 160  # text shown around a cited span
+
+
+def _link(hit: Hit) -> str:
+    title = escape(hit.title)
+    if not hit.url:
+        return f"<strong>{title}</strong>"
+    return (f'<a href="{escape(hit.url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{title}</a>')
+
+
+def excerpt_html(hit: Hit, post: Post | None) -> str:
+    """The cited span highlighted with ``<mark>``, with a little context around it."""
+    if post is None or not post.text:
+        return f"<mark>{escape(hit.text)}</mark>"
+    start = max(0, hit.start - CONTEXT_CHARS)
+    end = min(len(post.text), hit.end + CONTEXT_CHARS)
+    before = ("…" if start else "") + post.text[start:hit.start]
+    after = post.text[hit.end:end] + ("…" if end < len(post.text) else "")
+    return (f"{escape(before)}<mark>{escape(post.text[hit.start:hit.end])}</mark>"
+            f"{escape(after)}")
+
+
+def _meta(hit: Hit) -> str:
+    parts = [escape(hit.collection)]
+    if hit.date:
+        parts.append(escape(spanish_date(hit.date)))
+    return " · ".join(parts)
+
+
+def source_html(number: int | None, hit: Hit, post: Post | None) -> str:
+    label = f"[{number}] " if number else ""
+    return (f'<li class="fuente"><div>{label}{_link(hit)} '
+            f'<span class="meta">({_meta(hit)})</span></div>'
+            f'<blockquote class="extracto">{excerpt_html(hit, post)}</blockquote></li>')
+
+
+def answer_html(answer: Answer, posts: dict[str, Post]) -> str:
+    """The answer text, then its numbered sources (or the related posts)."""
+    html = [f'<p class="respuesta">{escape(answer.text)}</p>']
+    if answer.citations:
+        html.append('<p class="titulo-fuentes">Fuentes</p><ol class="fuentes" '
+                    'aria-label="Fuentes de la respuesta">')
+        html += [source_html(i, h, posts.get(h.path)) for i, h in enumerate(answer.citations, 1)]
+        html.append("</ol>")
+    if answer.related:
+        label = "Publicaciones relacionadas" if not answer.found else "También puede leer"
+        html.append(f'<p class="titulo-fuentes">{label}</p><ul class="relacionadas" '
+                    f'aria-label="{label}">')
+        html += [f"<li>{_link(h)} <span class=\"meta\">({_meta(h)})</span></li>"
+                 for h in answer.related]
+        html.append("</ul>")
+    return "\n".join(html)
+
+
+CSV_COLUMNS = ["titulo", "coleccion", "fecha", "programa", "url", "archivo", "extracto",
+               "puntaje"]
+
+
+def _cell(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet: keep it text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def hits_rows(hits: list[Hit]) -> list[list]:
+    return [[_cell(v) for v in (h.title, h.collection, spanish_date(h.date), h.programme,
+                                h.url or h.link or "", h.path, h.text, round(h.score, 3))]
+            for h in hits]
+
+
+TABLE_COLUMNS = ["Título", "Colección", "Fecha", "Programa", "Enlace", "Extracto"]
+
+
+def table_rows(hits: list[Hit], excerpt_chars: int = 160) -> list[list]:
+    """Rows for the staff view's table: a short excerpt, so it reads on a phone too."""
+    def short(text: str) -> str:
+        return text if len(text) <= excerpt_chars else text[:excerpt_chars].rsplit(" ", 1)[0] + "…"
+
+    return [[h.title, h.collection, spanish_date(h.date), h.programme, h.url or h.link or "",
+             short(h.text)] for h in hits]
+
+
+def hits_csv(hits: list[Hit]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(hits_rows(hits))
+    return buffer.getvalue()

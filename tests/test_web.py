@@ -1,0 +1,161 @@
+"""The HTTP API, and the web app in a real browser (Debian's headless Chromium)."""
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from askposts.api import create_api
+from conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DOCS = ROOT / "docs"
+
+
+@pytest.fixture(scope="module")
+def client(sample_index):
+    return TestClient(create_api(sample_index))
+
+
+def test_search_endpoint_shape(client):
+    r = client.get("/api/search", params={"q": "hackatón", "k": 3})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == "hackatón" and len(body["hits"]) == 3
+    assert set(body["hits"][0]) >= {"path", "title", "url", "date", "collection", "score",
+                                    "text", "heading", "start", "end"}
+    r = client.get("/api/search", params=[("q", "datos"), ("collection", "proyectos")])
+    assert {h["collection"] for h in r.json()["hits"]} == {"proyectos"}
+
+
+def test_ask_endpoint(client):
+    question = "¿Cuántas personas participaron en el taller de Cobán?"
+    body = client.get("/api/ask", params={"q": question}).json()
+    assert body["found"] is True and "[1]" in body["text"]
+    assert body["citations"][0]["path"].startswith("blogs/2024-03-14-taller")
+    nothing = client.get("/api/ask", params={"q": "¿Va a llover mañana en Marte?"}).json()
+    assert nothing["found"] is False and nothing["related"]
+
+
+@pytest.mark.parametrize("params,message", [
+    ({}, "Falta el parámetro q"), ({"q": "  "}, "Falta el parámetro q"),
+    ({"q": "x", "k": "abc"}, "k debe ser"), ({"q": "x", "k": "0"}, "k debe ser"),
+    ({"q": "x", "since": "ayer"}, "Fecha no válida"), ({"q": "x" * 600}, "demasiado larga"),
+])
+def test_bad_parameters_are_400(client, params, message):
+    r = client.get("/api/search", params=params)
+    assert r.status_code == 400 and message in r.json()["error"]
+
+
+def test_export_csv_and_health(client):
+    r = client.get("/api/export.csv", params={"q": "datos abiertos", "k": 5})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0][0] == "titulo" and len(rows) == 6
+    assert client.get("/api/health").json()["posts"] == 10
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(corpus_index):
+    port = free_port()
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--index", str(corpus_index.folder.path),
+         "--site-url", "https://redciudadana.org", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(1)
+    else:
+        proc.kill()
+        pytest.fail("the server did not start: " + proc.stderr.read()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: `make install-test` installs it")
+        pytest.skip("chromium is not installed (make install-test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 412, "height": 915}, accept_downloads=True)
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.dialogs = dialogs
+        page.goto(server, wait_until="domcontentloaded")
+        page.wait_for_selector("#pregunta textarea", timeout=60_000)
+        yield page
+        browser.close()
+
+
+def ask(page, question):
+    box = page.locator("#pregunta textarea")
+    box.fill(question)
+    page.locator("#enviar").click()
+    page.wait_for_function("q => document.querySelector('#conversacion').innerText.includes(q)",
+                           arg=question[:40], timeout=60_000)
+
+
+def test_chat_answers_with_a_cited_link(page):
+    ask(page, "¿Con qué mancomunidad de municipios firmamos un convenio en Quetzaltenango?")
+    page.wait_for_selector("#conversacion ol.fuentes a", timeout=60_000)
+    link = page.locator("#conversacion ol.fuentes a").first
+    assert link.get_attribute("href") == ("https://redciudadana.org/blogs/laboratorio-de-"
+                                          "innovaci%C3%B3n-municipal-en-occidente/")
+    assert link.get_attribute("target") == "_blank"
+    assert page.locator("#conversacion mark").count() >= 1
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "screenshot-chat.png"), full_page=True)
+
+
+def test_chat_shows_markup_as_text(page):
+    attack = "<img src=x onerror=alert(1)>"
+    ask(page, attack)
+    time.sleep(1)
+    assert page.dialogs == []
+    assert page.locator("#conversacion img").count() == 0
+    assert attack in page.locator("#conversacion").inner_text()
+
+
+def test_staff_tab_filters_and_csv(page):
+    page.get_by_role("tab", name="Iniciativas (personal)").click()
+    page.locator("#buscar-iniciativas textarea").fill("datos abiertos")
+    since = page.locator("#filtro-desde input")
+    since.click()
+    since.fill("2024")
+    page.keyboard.press("Enter")
+    page.locator("#buscar").click()
+    page.wait_for_selector("#exportar-csv", timeout=60_000)
+    page.screenshot(path=str(DOCS / "screenshot-staff.png"), full_page=True)
+    with page.expect_download() as info:
+        page.locator("#exportar-csv").click()
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0][:3] == ["titulo", "coleccion", "fecha"] and len(rows) > 1
+    assert all(r[2][-4:] >= "2024" for r in rows[1:]), [r[2] for r in rows[1:]]
