@@ -3,13 +3,15 @@
     .venv/bin/python benchmarks/bench_index.py [CONTENT] [--questions ../shared/eval/dev.jsonl]
 
 Prints the full index time with and without model load, passages/s, warm query latency
-p50/p95 (search, and search + answer decision) and peak RSS.
+p50/p95 (search, search + answer decision, full answer), the time of an incremental update
+after one changed post, and peak RSS.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -27,6 +29,22 @@ HERE = Path(__file__).resolve().parent.parent
 def pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def incremental(content: str, settings: Settings, embedder: Embedder) -> None:
+    """Copy the corpus, index it, change one post, time the update."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        shutil.copytree(content, site)
+        build_index(site, Path(tmp) / "index", settings, embedder=embedder)
+        post = sorted(site.glob("blogs/*.md"))[10]
+        post.write_text(post.read_text(encoding="utf-8") + "\nUn párrafo nuevo.\n",
+                        encoding="utf-8")
+        t = time.perf_counter()
+        index = build_index(site, Path(tmp) / "index", settings, embedder=embedder)
+        r = index.report
+        print(f"incremental update after one changed post: {time.perf_counter() - t:.2f} s "
+              f"({r.embedded} passages embedded, {r.reused} reused)")
 
 
 def main() -> None:
@@ -53,7 +71,8 @@ def main() -> None:
         for q in questions[:5]:
             index.search(q)  # warm up
         for name, fn in (("search", lambda q: index.search(q, k=10)),
-                         ("search+decision", lambda q: index.search_and_judge(q, k=10))):
+                         ("search+decision", lambda q: index.search_and_judge(q, k=10)),
+                         ("ask (answer with citations)", index.ask)):
             times = []
             for q in questions:
                 s = time.perf_counter()
@@ -61,6 +80,7 @@ def main() -> None:
                 times.append(1000 * (time.perf_counter() - s))
             print(f"{name} latency warm: p50 {statistics.median(times):.1f} ms, "
                   f"p95 {pct(times, .95):.1f} ms ({len(times)} questions)")
+        incremental(args.content, settings, embedder)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {rss:.0f} MB")
 

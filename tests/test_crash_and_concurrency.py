@@ -94,3 +94,28 @@ def test_readers_switch_generations_without_errors(tmp_path, settings, embedder)
         thread.join(timeout=60)
     assert errors == []
     assert "4" in seen and len(seen) >= 2  # the reader followed the new generations
+
+
+def test_watch_reindexes_when_a_file_changes(tmp_path):
+    content, index = tmp_path / "content", tmp_path / "index"
+    (content / "blogs").mkdir(parents=True)
+    (content / "blogs" / "a.md").write_text("---\ntitle: Primera\n---\nTexto inicial.")
+    proc = subprocess.Popen([sys.executable, "-m", "askposts.cli", "watch", str(content),
+                             "--index", str(index)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if "Vigilando" in line:
+                break
+        first = (index / "CURRENT").read_text()
+        time.sleep(2)  # the watcher starts right after it prints
+        deadline, n = time.time() + 120, 0
+        while time.time() < deadline and (index / "CURRENT").read_text() == first:
+            if n % 20 == 0:  # write (again) until the watcher has seen it
+                (content / "blogs" / "b.md").write_text(f"---\ntitle: Segunda\n---\nTexto {n}.")
+            n += 1
+            time.sleep(0.5)
+        assert (index / "CURRENT").read_text() != first
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
