@@ -55,8 +55,7 @@ def main() -> None:
     settings = Settings.load(site_url="https://redciudadana.org")
 
     t0 = time.perf_counter()
-    embedder = Embedder(settings.model, settings.cache_dir, settings.index_threads,
-                        settings.query_threads, settings.batch_size)
+    embedder = Embedder.from_settings(settings)
     load_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         t1 = time.perf_counter()

@@ -34,8 +34,7 @@ def settings() -> Settings:
 def embedder(settings):
     from askposts.embedding import Embedder
 
-    return Embedder(settings.model, settings.cache_dir, settings.index_threads,
-                    settings.query_threads, settings.batch_size)
+    return Embedder.from_settings(settings)
 
 
 @pytest.fixture(scope="session")

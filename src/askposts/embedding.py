@@ -56,6 +56,11 @@ class Embedder:
         self._query_prompt = "query" if prompts.get("query") else None
         self._passage_prompt = next((p for p in ("passage", "document") if prompts.get(p)), None)
 
+    @classmethod
+    def from_settings(cls, settings) -> "Embedder":
+        return cls(settings.model, settings.cache_dir, settings.index_threads,
+                   settings.query_threads, settings.batch_size)
+
     def _threads(self, n: int) -> None:
         if self._torch.get_num_threads() != n:
             self._torch.set_num_threads(n)

@@ -95,8 +95,7 @@ class Index:
             with self._lock:
                 if self._embedder is None:
                     s = self.settings
-                    self._embedder = Embedder(s.model, s.cache_dir, s.index_threads,
-                                              s.query_threads, s.batch_size)
+                    self._embedder = Embedder.from_settings(s)
         return self._embedder
 
     # -- search ------------------------------------------------------------------------------

@@ -104,8 +104,7 @@ class Builder:
     def embedder(self) -> Embedder:
         if self._embedder is None:
             s = self.settings
-            self._embedder = Embedder(s.model, s.cache_dir, s.index_threads, s.query_threads,
-                                      s.batch_size)
+            self._embedder = Embedder.from_settings(s)
         return self._embedder
 
     def build(self, content: str | Path, index_dir: str | Path, rebuild: bool = False,
