@@ -181,7 +181,11 @@ class Builder:
                 if progress:
                     progress(done, len(todo))
 
-            fresh = self.embedder.embed_passages([first[k] for k in todo], step)
+            texts_todo = [first[k] for k in todo]
+            embedder = self.embedder  # load the model before the progress bar starts
+            if progress:
+                progress(0, len(todo))
+            fresh = embedder.embed_passages(texts_todo, step)
             known.update(zip(todo, fresh))
         report.embedded = len(todo)
         report.reused = len(keys) - len(todo)
