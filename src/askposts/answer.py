@@ -68,7 +68,7 @@ def _weights(question: str, analyzer: Analyzer, df: dict[str, int], n_posts: int
 
 def _sentences(gen: Generation, hits: list[Hit]) -> list[_Candidate]:
     """Whole top post, and the best passage of the next two: their sentences, deduplicated."""
-    posts = {p.path: p for p in gen.posts}
+    posts = gen.by_path
     out, seen = [], set()
     for rank, hit in enumerate(hits[:3]):
         post = posts[hit.path]
@@ -89,7 +89,7 @@ def _score(candidates: list[_Candidate], gen: Generation, question: str, analyze
     total = sum(weights.values()) or 1.0
     kind = asked_kind(question)
     lo, hi = float(similarities.min()), float(similarities.max())
-    posts = {p.path: p for p in gen.posts}
+    posts = gen.by_path
     for c, sim in zip(candidates, similarities):
         sentence = posts[c.hit.path].text[c.start:c.end]
         found = set(analyzer.terms(sentence))
@@ -102,7 +102,7 @@ def _score(candidates: list[_Candidate], gen: Generation, question: str, analyze
 def _most_overlapping(candidates: list[_Candidate], gen: Generation, question: str,
                       analyzer: Analyzer, limit: int) -> list[_Candidate]:
     weights = _weights(question, analyzer, gen.document_frequency, len(gen.posts))
-    posts = {p.path: p for p in gen.posts}
+    posts = gen.by_path
 
     def overlap(c: _Candidate) -> float:
         found = set(analyzer.terms(posts[c.hit.path].text[c.start:c.end]))
@@ -163,7 +163,7 @@ def compose(question: str, gen: Generation, hits: list[Hit], found: bool,
     chosen = []
     candidates = _sentences(gen, hits) if found else []
     if candidates:
-        posts = {p.path: p for p in gen.posts}
+        posts = gen.by_path
         # Embedding sentences is the slow part: only the ones sharing most key terms compete.
         scored = _most_overlapping(candidates, gen, question, analyzer, _EMBED_LIMIT)
         texts = [f"{c.hit.title}. {posts[c.hit.path].text[c.start:c.end]}" for c in scored]
@@ -172,7 +172,7 @@ def compose(question: str, gen: Generation, hits: list[Hit], found: bool,
     if not chosen:
         return Answer(question, False, NOT_FOUND, related=hits[:3],
                       reason=reason or "ninguna frase de las publicaciones responde")
-    posts = {p.path: p for p in gen.posts}
+    posts = gen.by_path
     citations: list[Hit] = []
     parts = []
     for c in chosen:

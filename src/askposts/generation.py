@@ -46,6 +46,7 @@ class Generation:
     def __post_init__(self) -> None:
         self.periods = post_periods([p.date for p in self.posts], [p.years for p in self.posts])
         self._document_frequency: dict[str, int] | None = None
+        self.by_path: dict[str, Post] = {p.path: p for p in self.posts}
 
     @property
     def document_frequency(self) -> dict[str, int]:

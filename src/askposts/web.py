@@ -67,8 +67,7 @@ def make_chat_handler(index: Index):
         except (QueryError, FilterError) as exc:
             note = f'<p class="aviso">{escape(str(exc))}</p>'
             return question, turns, _conversation(turns + [_turn(question, note)])
-        posts = {p.path: p for p in index.posts}
-        turns.append(_turn(question, answer_html(answer, posts)))
+        turns.append(_turn(question, answer_html(answer, index.generation.by_path)))
         return "", turns, _conversation(turns)
 
     return respond
