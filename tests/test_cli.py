@@ -1,7 +1,6 @@
 import json
 
 from askposts.cli import main
-from conftest import ROOT
 
 
 def test_index_then_search_json(tmp_path, capsys, monkeypatch):
