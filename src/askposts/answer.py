@@ -49,6 +49,7 @@ class _Candidate:
     start: int
     end: int
     score: float
+    overlap: float = 0.0  # share of the question's (idf-weighted) terms in the sentence
 
 
 def _spans(post: Post, start: int, end: int) -> list[tuple[int, int]]:
@@ -82,33 +83,28 @@ def _sentences(gen: Generation, hits: list[Hit]) -> list[_Candidate]:
     return out
 
 
-def _score(candidates: list[_Candidate], gen: Generation, question: str, analyzer: Analyzer,
+def _score(candidates: list[_Candidate], gen: Generation, question: str,
            similarities: np.ndarray) -> None:
     """Semantic similarity (min-max over the candidates) + key-term overlap + answer kind."""
-    weights = _weights(question, analyzer, gen.document_frequency, len(gen.posts))
-    total = sum(weights.values()) or 1.0
     kind = asked_kind(question)
     lo, hi = float(similarities.min()), float(similarities.max())
-    posts = gen.by_path
     for c, sim in zip(candidates, similarities):
-        sentence = posts[c.hit.path].text[c.start:c.end]
-        found = set(analyzer.terms(sentence))
-        overlap = sum(w for t, w in weights.items() if t in found) / total
+        sentence = gen.by_path[c.hit.path].text[c.start:c.end]
         dense = (float(sim) - lo) / (hi - lo) if hi > lo else 1.0
         bonus = 0.2 if kind and has_kind(kind, sentence, question) else 0.0
-        c.score = (_DENSE * dense + (1 - _DENSE) * overlap + bonus) * _RANK_WEIGHT[c.post_rank]
+        c.score = (_DENSE * dense + (1 - _DENSE) * c.overlap + bonus) * \
+            _RANK_WEIGHT[c.post_rank]
 
 
 def _most_overlapping(candidates: list[_Candidate], gen: Generation, question: str,
                       analyzer: Analyzer, limit: int) -> list[_Candidate]:
+    """Record each candidate's key-term overlap; return the ``limit`` that overlap most."""
     weights = _weights(question, analyzer, gen.document_frequency, len(gen.posts))
-    posts = gen.by_path
-
-    def overlap(c: _Candidate) -> float:
-        found = set(analyzer.terms(posts[c.hit.path].text[c.start:c.end]))
-        return sum(w for t, w in weights.items() if t in found)
-
-    return sorted(candidates, key=overlap, reverse=True)[:limit]
+    total = sum(weights.values()) or 1.0
+    for c in candidates:
+        found = set(analyzer.terms(gen.by_path[c.hit.path].text[c.start:c.end]))
+        c.overlap = sum(w for t, w in weights.items() if t in found) / total
+    return sorted(candidates, key=lambda c: c.overlap, reverse=True)[:limit]
 
 
 def _window(best: _Candidate, candidates: list[_Candidate], post: Post) -> _Candidate:
@@ -167,7 +163,7 @@ def compose(question: str, gen: Generation, hits: list[Hit], found: bool,
         # Embedding sentences is the slow part: only the ones sharing most key terms compete.
         scored = _most_overlapping(candidates, gen, question, analyzer, _EMBED_LIMIT)
         texts = [f"{c.hit.title}. {posts[c.hit.path].text[c.start:c.end]}" for c in scored]
-        _score(scored, gen, question, analyzer, similarity(texts))
+        _score(scored, gen, question, similarity(texts))
         chosen = _choose(candidates, posts)
     if not chosen:
         return Answer(question, False, NOT_FOUND, related=hits[:3],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical import fold
+from .lexical import fold, stopwords
 
 _NUMBER_WORDS = ("dos tres cuatro cinco seis siete ocho nueve diez once doce trece "
                  "catorce quince veinte treinta cuarenta cincuenta sesenta setenta ochenta "
@@ -82,12 +82,10 @@ def asked_kind(question: str) -> str | None:
 
 def _new_name(text: str, question_words: set[str]) -> bool:
     """Two capitalised words in a row, neither a stopword nor a word of the question."""
-    from .lexical import _stopwords
-
     run = 0
     for token in re.findall(r"[\wáéíóúñüÁÉÍÓÚÑÜ]+", text):
         folded = fold(token)
-        if token[0].isupper() and folded not in _stopwords() and folded not in question_words:
+        if token[0].isupper() and folded not in stopwords() and folded not in question_words:
             run += 1
             if run >= 2:
                 return True

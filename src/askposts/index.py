@@ -135,24 +135,30 @@ class Index:
         gen, sc = self.scores(question, collections, since, until, programmes)
         return [make_hit(gen, sc, p, r) for r, p in enumerate(top_posts(sc, k), 1)]
 
+    def _judged(self, question: str, k: int, filters: dict, qvec: np.ndarray | None = None
+                ) -> tuple[Generation, list[Hit], Decision]:
+        gen, sc = self.scores(question, qvec=qvec, **filters)
+        top = top_posts(sc, k)
+        hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
+        return gen, hits, decide(gen, sc, question, top, self._analyzer,
+                                 self.settings.answer_threshold)
+
     def search_and_judge(self, question: str, k: int = 10, collections=None, since=None,
                          until=None, programmes=None) -> tuple[list[Hit], Decision]:
         """``search`` plus the decision of whether the corpus answers the question."""
-        gen, sc = self.scores(question, collections, since, until, programmes)
-        top = top_posts(sc, k)
-        hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
-        return hits, decide(gen, sc, question, top, self._analyzer, self.settings.answer_threshold)
+        filters = {"collections": collections, "since": since, "until": until,
+                   "programmes": programmes}
+        _, hits, decision = self._judged(question, k, filters)
+        return hits, decision
 
     def ask(self, question: str, collections=None, since=None, until=None,
             programmes=None) -> Answer:
         """An extractive answer in Spanish citing numbered excerpts (see ``answer``)."""
         question = self._check(question)
         qvec = self.embedder.embed_query(question)
-        gen, sc = self.scores(question, collections, since, until, programmes, qvec=qvec)
-        top = top_posts(sc, 5)
-        hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
-        decision = decide(gen, sc, question, top, self._analyzer,
-                          self.settings.answer_threshold)
+        filters = {"collections": collections, "since": since, "until": until,
+                   "programmes": programmes}
+        gen, hits, decision = self._judged(question, 5, filters, qvec)
 
         def similarity(texts: list[str]) -> np.ndarray:
             return self.embedder.embed_passages(texts) @ qvec

@@ -23,9 +23,10 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_SPANISH
 
+    """Spanish stopwords, folded like the text they are compared with."""
     return frozenset(fold(w) for w in STOPWORDS_SPANISH)
 
 
@@ -36,7 +37,7 @@ class Analyzer:
         import Stemmer
 
         self._stemmer = Stemmer.Stemmer("spanish")
-        self._stop = _stopwords()
+        self._stop = stopwords()
 
     def words(self, text: str) -> list[str]:
         """Folded words that are not stopwords (not stemmed)."""
