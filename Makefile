@@ -13,7 +13,7 @@ PORT ?= 7860
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install install-test browser bench clean
+.PHONY: run test install install-test browser bench clean screenshots fit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# Refresh the screenshots in docs/ from the browser test.
+screenshots: install-test
+	ASKPOSTS_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_web.py -k "chat_answers or staff_tab"
+
+# Refit the answer model shipped in the package (docs/retrieval.md).
+SHARED ?= ../shared
+fit: install
+	$(BIN)/askposts fit --squad $(SHARED)/eval/squad-es-v2/tune.json \
+	  --questions $(SHARED)/eval/dev.jsonl --content $(SHARED)/corpus/redciudadana \
+	  --site-url https://redciudadana.org --out src/askposts/answer_model.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_index.py

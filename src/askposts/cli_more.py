@@ -79,4 +79,40 @@ def _watch_parser(sub, common, search_filters) -> None:
     p.set_defaults(func=cmd_watch)
 
 
-COMMANDS = [_ask_parser, _serve_parser, _watch_parser]
+def cmd_fit(args) -> int:
+    import json as _json
+    from pathlib import Path
+
+    from .cli import _settings
+    from .indexer import Builder
+    from .train import fit, load_datasets
+
+    settings = _settings(args)
+    builder = Builder(settings)
+    work = Path(args.work) if args.work else settings.cache_dir / "fit"
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    datasets = load_datasets(builder, work, args.squad, args.questions, args.content,
+                             args.sample, log)
+    if not datasets:
+        print("Error: indique --squad o --questions con --content.", file=sys.stderr)
+        return 2
+    model, report = fit(datasets, builder.analyzer, log=log)
+    model.save(args.out)
+    print(_json.dumps(report, ensure_ascii=False, indent=1))
+    print(f"Modelo guardado en {Path(args.out)}", file=sys.stderr)
+    return 0
+
+
+def _fit_parser(sub, common, search_filters) -> None:
+    p = sub.add_parser("fit", help="ajustar el modelo de respuestas con preguntas etiquetadas")
+    p.add_argument("--squad", help="preguntas en formato SQuAD 2.0 (p. ej. SQuAD-es v2)")
+    p.add_argument("--questions", help="preguntas del sitio (JSONL como dev.jsonl)")
+    p.add_argument("--content", help="carpeta de contenido de esas preguntas")
+    p.add_argument("--out", default="answer_model.json", help="archivo del modelo a escribir")
+    p.add_argument("--work", help="carpeta de trabajo (índices y vectores en caché)")
+    p.add_argument("--sample", type=int, help="usar solo N artículos / N×25 preguntas (pruebas)")
+    common(p)
+    p.set_defaults(func=cmd_fit)
+
+
+COMMANDS = [_ask_parser, _serve_parser, _watch_parser, _fit_parser]

@@ -1,27 +1,59 @@
-"""Does the corpus answer this question? One explainable decision over retrieval signals.
+"""Does the corpus answer this question? One calibrated probability from the fitted model.
 
-Two checks, each with a reason staff can read:
-1. Off topic: the best post's semantic similarity is below ``answer_threshold`` (the corpus
-   talks about nothing close to the question).
-2. Near miss: the question asks for a number, a date, a name, a place, an amount or a time
-   ("¿cuántos...?", "¿cuándo...?", ...) and the best post has nothing of that kind next to the
-   question's key terms (the post is on topic but does not say it).
-docs/retrieval.md has the measurements behind the threshold and the rules.
+The sentence model scores every sentence of the best posts; the decision model turns the best
+sentence's score and the question-level signals (``features.DECISION_FEATURES``) into the
+probability that the corpus answers. Three grades follow from it:
+- ``answer``: probability at least the fitted threshold;
+- ``near``: below it, but the best sentence is on topic (at least ``near``): shown as the
+  closest excerpt, not as an answer;
+- ``none``: nothing close.
+``Index.answers`` and ``Index.ask`` both read this one decision, so they agree by construction.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from .evidence import ANYWHERE, ASKING_WORDS, WINDOW, asked_kind, has_kind, sentences
-from .generation import Generation
-from .lexical import Analyzer
-from .retrieve import QueryScores
+import numpy as np
 
-_KIND_NAMES = {"money": "un monto", "time": "un horario", "year": "un año", "date": "una fecha",
-               "count": "una cifra", "person": "un nombre", "place": "un lugar"}
-_YEAR = re.compile(r"(19|20)\d\d")
-RAREST = 3
+from .features import DECISION_FEATURES, Candidates, QuestionInfo, candidates, \
+    decision_features
+from .generation import Generation
+from .model import AnswerModel
+
+# What each signal means, in the Spanish staff read, for the direction it pushes.
+_SAYS = {
+    "best_logit": ("hay una frase que encaja con la pregunta",
+                   "ninguna frase encaja bien con la pregunta"),
+    "logit_gap": ("una frase destaca sobre las demás", "ninguna frase destaca sobre las demás"),
+    "best_cos": ("la mejor frase es muy parecida a la pregunta",
+                 "la mejor frase se parece poco a la pregunta"),
+    "max_cos": ("alguna frase es muy parecida a la pregunta",
+                "ninguna frase se parece a la pregunta"),
+    "dense_top": ("la publicación más cercana trata el tema",
+                  "la publicación más cercana trata poco el tema"),
+    "overlap_best": ("la mejor frase comparte los términos de la pregunta",
+                     "la mejor frase comparte pocos términos de la pregunta"),
+    "coverage_top": ("la publicación contiene los términos de la pregunta",
+                     "la publicación no contiene varios términos de la pregunta"),
+    "missing_top": ("la publicación contiene los términos clave",
+                    "falta en la publicación un término clave de la pregunta"),
+    "missing_best": ("la frase contiene los términos clave",
+                     "falta junto a la frase un término clave de la pregunta"),
+    "kind_asked": ("la pregunta es abierta", "la pregunta pide un dato concreto"),
+    "kind_best": ("la frase tiene el tipo de dato que se pide",
+                  "la frase no tiene el tipo de dato que se pide"),
+    "negation_miss": ("la negación de la pregunta aparece en el texto",
+                      "la pregunta niega algo que el texto no niega"),
+    "number_miss": ("los números de la pregunta aparecen en el texto",
+                    "un número de la pregunta no aparece en el texto"),
+    "unknown": ("las publicaciones conocen los términos de la pregunta",
+                "hay términos de la pregunta que ninguna publicación usa"),
+    "fused_gap": ("una publicación destaca sobre las demás",
+                  "ninguna publicación destaca sobre las demás"),
+    "n_terms": ("la pregunta es precisa", "la pregunta tiene pocos términos"),
+    "kind_with_terms": ("el dato pedido aparece junto a los términos de la pregunta",
+                        "el dato pedido no aparece junto a los términos de la pregunta"),
+}
 
 
 @dataclass
@@ -29,55 +61,53 @@ class Decision:
     found: bool
     reason: str  # Spanish, shown to staff
     signals: dict = field(default_factory=dict)
+    confidence: float = 0.0  # probability that the corpus answers (0-1)
+    grade: str = "none"  # answer | near | none
 
 
-def key_terms(question: str, analyzer: Analyzer, document_frequency: dict[str, int],
-              limit: int = 4) -> list[str]:
-    """The question's rarest content terms that the corpus knows (years excluded)."""
-    words = [w for w in analyzer.words(question) if w not in ASKING_WORDS]
-    stems = dict.fromkeys(analyzer.stem(words))
-    known = [t for t in stems if document_frequency.get(t) and not _YEAR.fullmatch(t)]
-    return sorted(known, key=lambda t: document_frequency[t])[:limit]
+@dataclass
+class Judgement:
+    """Everything the decision read, kept so the answer quotes what was judged."""
+
+    decision: Decision
+    candidates: Candidates
+    logits: np.ndarray  # per candidate sentence
 
 
-def evidence_sentence(kind: str, text: str, terms: list[str], analyzer: Analyzer,
-                      question: str) -> str | None:
-    """A sentence holding a key term and an answer of ``kind`` (dates: or a neighbour)."""
-    parts = sentences(text)
-    if kind in ANYWHERE:
-        return next((s for s in parts if has_kind(kind, s)), None)
-    # The rarest terms name what the question is about ("Landívar", "Educación"); a common
-    # one ("digital") would let any sentence of the post pass.
-    wanted, reach = set(terms[:RAREST]), WINDOW.get(kind, 0)
-    for i, sentence in enumerate(parts):
-        if wanted & set(analyzer.terms(sentence)):
-            window = " ".join(parts[max(0, i - reach):i + reach + 1])
-            if has_kind(kind, window, question):
-                return sentence
-    return None
+def _reason(model: AnswerModel, row: np.ndarray, grade: str, p: float,
+            threshold: float) -> str:
+    lin = model.decision
+    z = (row - lin.mean) / lin.scale if lin.mean is not None else row
+    contributions = z * lin.coef
+    sign = 1 if grade == "answer" else -1
+    order = np.argsort(-sign * contributions)
+    said = [_SAYS[DECISION_FEATURES[i]][0 if sign > 0 else 1] for i in order[:2]
+            if sign * contributions[i] > 0]
+    head = {"answer": "respondo", "near": "no hay respuesta directa",
+            "none": "no encontré respuesta"}[grade]
+    because = f": {' y '.join(said)}" if said else ""
+    return f"{head} (confianza {p:.2f}, umbral {threshold:.2f}){because}"
 
 
-def decide(gen: Generation, scores: QueryScores, question: str, top: list[int],
-           analyzer: Analyzer, threshold: float) -> Decision:
+def judge(gen: Generation, info: QuestionInfo, top: list[int], scores, model: AnswerModel,
+          threshold: float | None = None) -> Judgement:
+    """Judge a ranked question; ``scores`` is its ``retrieve.QueryScores``."""
+    fused, dense_post = scores.fused, scores.dense_post
+    passages = (scores.sentence_cos, scores.dense_passage, scores.lexical_passage)
+    threshold = model.threshold if threshold is None else threshold
     if not top:
-        return Decision(False, "ninguna publicación coincide con los filtros")
-    best = top[0]
-    dense = float(scores.dense_post[best])
-    signals = {"similitud": round(dense, 3)}
-    if dense < threshold:
-        return Decision(False, f"la publicación más cercana se parece poco a la pregunta "
-                               f"(similitud {dense:.3f} < {threshold:.3f})", signals)
-    kind = asked_kind(question)
-    if kind is None:
-        return Decision(True, f"pregunta abierta y publicación cercana (similitud {dense:.2f})",
-                        signals)
-    terms = key_terms(question, analyzer, gen.document_frequency)
-    signals |= {"tipo": kind, "términos": terms}
-    found = evidence_sentence(kind, gen.posts[best].text, terms, analyzer, question)
-    if found is None:
-        return Decision(False, f"la pregunta pide {_KIND_NAMES[kind]} y la publicación más "
-                               f"cercana no lo menciona junto a {', '.join(terms) or 'sus términos'}",
-                        signals)
-    signals["evidencia"] = found[:200]
-    return Decision(True, f"la publicación más cercana menciona {_KIND_NAMES[kind]} junto a "
-                          f"los términos de la pregunta", signals)
+        cands = candidates(gen, info, [], fused, *passages)
+        return Judgement(Decision(False, "ninguna publicación coincide con los filtros"),
+                         cands, np.zeros(0))
+    cands = candidates(gen, info, top, fused, *passages)
+    logits = model.sentence.logit(cands.rows) if len(cands.ids) else np.zeros(0)
+    row = decision_features(gen, info, cands, logits, top, fused, dense_post)
+    p = float(model.decision.probability(row[None, :])[0])
+    grade = "answer" if p >= threshold else ("near" if p >= model.near and len(cands.ids)
+                                             else "none")
+    signals = {"confianza": round(p, 3), "umbral": round(threshold, 3),
+               **{name: round(float(v), 3) for name, v in zip(DECISION_FEATURES, row)}}
+    if info.kind:
+        signals["tipo"] = info.kind
+    decision = Decision(grade == "answer", _reason(model, row, grade, p, threshold), signals, p, grade)
+    return Judgement(decision, cands, logits)

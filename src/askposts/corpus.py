@@ -17,6 +17,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from .errors import AskpostsError
 from .permalinks import DirectoryData, public_url
 from .plaintext import clean, html_blocks, markdown_blocks
 from .records import Block, Post, Problem
@@ -33,6 +34,10 @@ _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 
 _OS_REASONS = {errno.ELOOP: "enlace simbólico en bucle", errno.EACCES: "permiso denegado",
                errno.ENOENT: "enlace roto o archivo borrado", errno.EISDIR: "es una carpeta"}
+
+
+class ContentMissing(AskpostsError, FileNotFoundError):
+    """The content folder does not exist."""
 
 
 class PostError(Exception):
@@ -186,7 +191,7 @@ def load_corpus(root: str | Path, site_url: str = "", max_bytes: int = 2_000_000
     """Load every Markdown post below ``root``; unreadable files become problems."""
     root = Path(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"No existe la carpeta de contenido: {root}")
+        raise ContentMissing(f"No existe la carpeta de contenido: {root}")
     corpus = Corpus(root)
     data = DirectoryData(root)
     for path in markdown_files(root):

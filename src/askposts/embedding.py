@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import e5model
+from .errors import AskpostsError
 
 _E5_ALIASES = {e5model.MODEL_NAME, "intfloat/" + e5model.MODEL_NAME}
 
@@ -33,11 +34,35 @@ def resolve_model(name: str, cache_dir: Path) -> str:
     return name
 
 
-class Embedder:
-    """A loaded sentence-transformers model with query / passage encoding."""
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX); else bf16 is slow."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
+    except OSError:
+        return False
+    return any(f in flags.split() for f in ("avx512_bf16", "amx_bf16"))
 
-    def __init__(self, model: str, cache_dir: Path, index_threads: int = 2,
-                 query_threads: int = 1, batch_size: int = 16) -> None:
+
+def choose_precision(setting: str) -> str:
+    """``auto`` -> ``bf16`` where the CPU has it, else ``fp32``; ``bf16``/``fp32`` forced."""
+    setting = (setting or "auto").lower()
+    if setting not in ("auto", "bf16", "fp32"):
+        raise AskpostsError(f"precision debe ser auto, bf16 o fp32 (no {setting!r})")
+    if setting == "auto":
+        return "bf16" if cpu_has_bf16() else "fp32"
+    return setting
+
+
+class Embedder:
+    """A loaded sentence-transformers model with query / passage encoding.
+
+    Torch's thread count is process-wide: it is set once here, never per call (concurrent
+    requests would flip it under each other). Vectors are always float32 and normalised,
+    whatever precision the encoder computes in, so indexes from either precision mix.
+    """
+
+    def __init__(self, model: str, cache_dir: Path, threads: int = 2,
+                 batch_size: int = 16, precision: str = "auto") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
@@ -47,10 +72,14 @@ class Embedder:
         hf_logging.disable_progress_bar()  # our own progress bars only
 
         self._torch = torch
+        if threads and torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
         self.model_id = model_id(model)
         self.model = SentenceTransformer(resolve_model(model, Path(cache_dir)), device="cpu")
+        self.precision = choose_precision(precision)
+        if self.precision == "bf16":
+            self.model.to(torch.bfloat16)
         self.dim = int(self.model.get_embedding_dimension())
-        self.index_threads, self.query_threads = index_threads, query_threads
         self.batch_size = batch_size
         prompts = self.model.prompts or {}
         self._query_prompt = "query" if prompts.get("query") else None
@@ -58,32 +87,51 @@ class Embedder:
 
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
-        return cls(settings.model, settings.cache_dir, settings.index_threads,
-                   settings.query_threads, settings.batch_size)
+        return cls(settings.model, settings.cache_dir, settings.threads,
+                   settings.batch_size, settings.precision)
 
-    def _threads(self, n: int) -> None:
-        if self._torch.get_num_threads() != n:
-            self._torch.set_num_threads(n)
+    def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
+        vecs = self.model.encode(texts, prompt_name=prompt, normalize_embeddings=False,
+                                 convert_to_tensor=True, batch_size=len(texts))
+        vecs = vecs.float().numpy()  # numpy has no bfloat16; normalise in float32 (exact norms)
+        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
     def embed_query(self, text: str) -> np.ndarray:
-        self._threads(self.query_threads)
         with self._torch.inference_mode():
-            vec = self.model.encode([text], prompt_name=self._query_prompt,
-                                    normalize_embeddings=True, convert_to_numpy=True)
+            vec = self._encode([text], self._query_prompt)
         return np.asarray(vec[0], dtype=np.float32)
 
-    def embed_passages(self, texts: Sequence[str],
-                       progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Embed in batches, longest first (less padding); ``progress(n)`` after each batch."""
-        self._threads(self.index_threads)
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Many questions at once (evaluation and fitting); same vectors as ``embed_query``."""
+        return self._embed_all(texts, self._query_prompt, 64)
+
+    def _batches(self, texts: Sequence[str], prompt: str | None, size: int) -> list[list[int]]:
+        """Batches of texts of exactly the same token length, longest first.
+
+        No text is ever padded, so its vector does not depend on what it was batched with
+        (padding changes the last bits, visibly in bfloat16): an incremental build embeds a
+        text exactly as a full rebuild does.
+        """
+        prefix = (self.model.prompts or {}).get(prompt, "") if prompt else ""
+        limit = self.model.max_seq_length or 512
+        ids = self.model.tokenizer([prefix + t for t in texts], add_special_tokens=True)
+        groups: dict[int, list[int]] = {}
+        for i, tokens in enumerate(ids["input_ids"]):
+            groups.setdefault(min(len(tokens), limit), []).append(i)
+        return [group[s:s + size] for n in sorted(groups, reverse=True)
+                for group in (groups[n],) for s in range(0, len(group), size)]
+
+    def _embed_all(self, texts: Sequence[str], prompt: str | None, size: int,
+                   progress: Callable[[int], None] | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         with self._torch.inference_mode():
-            for s in range(0, len(order), self.batch_size):
-                batch = order[s:s + self.batch_size]
-                out[batch] = self.model.encode(
-                    [texts[i] for i in batch], prompt_name=self._passage_prompt,
-                    normalize_embeddings=True, convert_to_numpy=True, batch_size=len(batch))
+            for batch in self._batches(texts, prompt, size):
+                out[batch] = self._encode([texts[i] for i in batch], prompt)
                 if progress:
                     progress(len(batch))
         return out
+
+    def embed_passages(self, texts: Sequence[str],
+                       progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed in batches of equal token length; ``progress(n)`` after each batch."""
+        return self._embed_all(texts, self._passage_prompt, self.batch_size, progress)

@@ -13,6 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import AskpostsError
+
+
+class QuestionFileError(AskpostsError, ValueError):
+    """A labelled question file that cannot be read."""
+
 
 def nfc(path: str) -> str:
     return unicodedata.normalize("NFC", path)
@@ -29,7 +35,11 @@ class Question:
 
 def read_questions(path: str | Path) -> list[Question]:
     questions = []
-    with Path(path).open(encoding="utf-8") as fh:
+    try:
+        fh = Path(path).open(encoding="utf-8")
+    except OSError as exc:
+        raise QuestionFileError(f"No se puede leer {path}: {exc.strerror or exc}") from exc
+    with fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
@@ -39,7 +49,7 @@ def read_questions(path: str | Path) -> list[Question]:
                                           [nfc(p) for p in row.get("relevant", [])],
                                           row.get("type", ""), row.get("style", "")))
             except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}, línea {n}: pregunta mal formada ({exc})") from exc
+                raise QuestionFileError(f"{path}, línea {n}: pregunta mal formada ({exc})") from exc
     return questions
 
 

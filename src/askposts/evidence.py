@@ -1,9 +1,9 @@
 """What kind of answer a question asks for, and whether a text contains one.
 
 "¿Cuántos...?" wants a number, "¿cuándo...?" a date, "¿quién...?" a name, "¿dónde...?" a place,
-"¿cuánto cuesta...?" an amount of money. A post can be on topic and still not say it: the
-answer decision checks that the retrieved sentences that share the question's key terms also
-hold something of the asked kind.
+"¿cuánto cuesta...?" an amount of money. A post can be on topic and still not say it. These
+are signals for the fitted answer model (never vetoes on their own), and they mark the key
+span of a quoted sentence.
 """
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ _ASKS = [
     ("date", r"\b(cuando|que fecha|que fechas|en que fecha|que dia|que dias|fecha de)\b"),
     ("count", r"\b(cuant[oa]s|cuanto|numero de|puntaje|calificacion|nota|porcentaje)\b"),
     # "¿a quién está dirigido?" asks for an audience, not a name.
-    ("person", r"(?<!\ba )(?<!\bpara )\b(quien|quienes)\b"),
+    ("person", r"(?<!\ba )(?<!\bpara )\b(quien|quienes)\b(?! (pueden|puede|deben|debe)\b)|"
+               r"\b(que|cual|cuales) (equipo|institucion|organizacion|fundacion|empresa|entidad|"
+               r"universidad|ministerio|organismo|socio|aliado|medio|partido)s?\b"),
     # "¿dónde se hizo...?" asks for a place; "¿dónde encuentro...?" for a link: left open.
     ("place", r"\b(donde (se )?(hizo|hara|hicieron|realiz\w*|celebr\w*|llev\w*|fue|sera|"
               r"queda|esta)|en que (ciudad|lugar|pais|departamento|municipio|sede))\b"),
@@ -53,14 +55,6 @@ _PLACE = re.compile(r"\b([Ee]n|[Dd]esde|[Ss]ede)\s+(el\s+|la\s+|los\s+|las\s+)?[
                     r"https?://|www\.|\w\.(org|gt|com)\b")
 # Two capitalised words in a row (a name or an organisation), on the original text.
 _NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+(\s+(de(l)?\s+|la\s+)?[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+)+")
-_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
-
-
-# Kinds whose evidence is specific enough to count anywhere in the post (a schedule or a price
-# list rarely repeats the question's words); the others must sit next to a key term.
-ANYWHERE = frozenset({"money", "time"})
-# Dates are often given in the sentence before or after the one naming the event.
-WINDOW = {"date": 1, "year": 1}
 
 # Words that only say what kind of answer is wanted, and light verbs: never key terms.
 ASKING_WORDS = frozenset(
@@ -80,18 +74,30 @@ def asked_kind(question: str) -> str | None:
     return None
 
 
-def _new_name(text: str, question_words: set[str]) -> bool:
+_NAME_MORE = re.compile(r"\s+(?:del?\s+|la\s+)?[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+")
+
+
+def _name_span(text: str, question_words: set[str]) -> tuple[int, int] | None:
     """Two capitalised words in a row, neither a stopword nor a word of the question."""
-    run = 0
-    for token in re.findall(r"[\wáéíóúñüÁÉÍÓÚÑÜ]+", text):
+    run, start = 0, 0
+    for match in re.finditer(r"[\wáéíóúñüÁÉÍÓÚÑÜ]+", text):
+        token = match.group()
         folded = fold(token)
         if token[0].isupper() and folded not in stopwords() and folded not in question_words:
+            start = match.start() if run == 0 else start
             run += 1
             if run >= 2:
-                return True
+                end = match.end()
+                while more := _NAME_MORE.match(text, end):  # the rest of a long name
+                    end = more.end()
+                return start, end
         elif folded not in ("de", "del", "la"):
             run = 0
-    return False
+    return None
+
+
+def _new_name(text: str, question_words: set[str]) -> bool:
+    return _name_span(text, question_words) is not None
 
 
 def has_kind(kind: str, text: str, question: str = "") -> bool:
@@ -105,5 +111,21 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
     return bool(_HAS[kind].search(folded))
 
 
-def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE.split(text) if s.strip()]
+def key_span(kind: str | None, sentence: str, question: str = "") -> tuple[int, int] | None:
+    """Where in ``sentence`` the asked-for datum is (offsets), or None."""
+    if kind is None:
+        return None
+    if kind == "person":
+        return _name_span(sentence, set(re.findall(r"\w+", fold(question))))
+    if kind == "place":
+        match = _PLACE.search(sentence)
+        return match.span() if match else None
+    folded = fold(sentence)
+    if len(folded) != len(sentence):  # a character folded into several: offsets would drift
+        return None
+    if kind == "count":  # blank out dates, keeping offsets, so a day is not taken for a count
+        blank = lambda m: " " * len(m.group())  # noqa: E731
+        folded = _HAS["date"].sub(blank, _DAYS_OF_MONTH.sub(blank, folded))
+    pattern = _HAS["date"] if kind == "year" and _HAS["date"].search(folded) else _HAS[kind]
+    match = pattern.search(folded)
+    return match.span() if match else None

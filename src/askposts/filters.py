@@ -7,12 +7,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from .errors import AskpostsError
 from .records import Post
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
-class FilterError(ValueError):
+class FilterError(AskpostsError, ValueError):
     """A filter value people typed that cannot be understood (message in Spanish)."""
 
 

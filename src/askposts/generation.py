@@ -9,15 +9,16 @@ from pathlib import Path
 import numpy as np
 
 from .backend import FaissBackend, VectorBackend
+from .errors import AskpostsError
 from .lexical import Analyzer, LexicalIndex
 from .periods import post_periods
 from .records import Passage, Post
 from .store import write_json
 
-FORMAT = 1  # bump when the files below change shape
+FORMAT = 2  # bump when the files below change shape (2: sentence index, document frequency)
 
 
-class IndexMismatch(RuntimeError):
+class IndexMismatch(AskpostsError, RuntimeError):
     """The index was built differently (model, dimension, format) from what is asked."""
 
 
@@ -31,6 +32,20 @@ def post_document(post: Post) -> str:
     return f"{post.title}\n{post.programme}\n{post.text}"
 
 
+def sentence_text(post: Post, start: int, end: int) -> str:
+    """What the sentence index embeds: the sentence with its post's title as context."""
+    return f"{post.title}. {post.text[start:end]}" if post.title else post.text[start:end]
+
+
+def document_frequency(posts: list[Post], analyzer: Analyzer) -> dict[str, int]:
+    """In how many posts each search term occurs."""
+    counts: dict[str, int] = {}
+    for post in posts:
+        for term in set(analyzer.terms(post_document(post))):
+            counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
 @dataclass
 class Generation:
     name: str
@@ -42,22 +57,68 @@ class Generation:
     vectors: VectorBackend
     lex_passages: LexicalIndex
     lex_posts: LexicalIndex
+    sentences: np.ndarray  # (n, 3) int64: post index, start, end in the post's text
+    sentence_keys: list[str]
+    sentence_vectors: np.ndarray  # (n, dim) float32, L2-normalised
+    document_frequency: dict[str, int]  # in how many posts each search term occurs
 
     def __post_init__(self) -> None:
         self.periods = post_periods([p.date for p in self.posts], [p.years for p in self.posts])
-        self._document_frequency: dict[str, int] | None = None
         self.by_path: dict[str, Post] = {p.path: p for p in self.posts}
+        self.post_index: dict[str, int] = {p.path: i for i, p in enumerate(self.posts)}
+        # Sentences of post i are rows first[i]:first[i + 1] (stored in post order).
+        owners = self.sentences[:, 0] if len(self.sentences) else np.zeros(0, np.int64)
+        self.sentence_first = np.searchsorted(owners, np.arange(len(self.posts) + 1))
+
+    def _terms_cache(self) -> tuple[list, list]:
+        # Stemmed terms of every sentence and post, computed once per generation on first use.
+        if getattr(self, "_terms", None) is None:
+            analyzer = Analyzer()
+            sentences = [frozenset(analyzer.terms(self.sentence(i)))
+                         for i in range(len(self.sentences))]
+            posts = [frozenset(analyzer.terms(post_document(p))) for p in self.posts]
+            self._terms = (sentences, posts)
+        return self._terms
+
+    def sentence_flags(self, name: str, test) -> np.ndarray:
+        """``test(sentence)`` for every sentence, computed once per generation and name."""
+        cache = self.__dict__.setdefault("_flags", {})
+        if name not in cache:
+            cache[name] = np.array([bool(test(self.sentence(i)))
+                                    for i in range(len(self.sentences))], dtype=bool)
+        return cache[name]
 
     @property
-    def document_frequency(self) -> dict[str, int]:
-        """In how many posts each search term occurs (computed on first use)."""
-        if self._document_frequency is None:
-            analyzer, counts = Analyzer(), {}
-            for post in self.posts:
-                for term in set(analyzer.terms(post_document(post))):
-                    counts[term] = counts.get(term, 0) + 1
-            self._document_frequency = counts
-        return self._document_frequency
+    def sentence_passage(self) -> np.ndarray:
+        """Per sentence: the passage that contains it (computed once per generation)."""
+        if getattr(self, "_sentence_passage", None) is None:
+            out = np.zeros(len(self.sentences), np.int64)
+            by_post: dict[int, list[int]] = {}
+            for j, owner in enumerate(self.passage_post):
+                by_post.setdefault(int(owner), []).append(j)
+            for i, (post_idx, start, _) in enumerate(self.sentences):
+                ids = by_post.get(int(post_idx), [0])
+                out[i] = next((j for j in reversed(ids) if self.passages[j].start <= start),
+                              ids[0])
+            self._sentence_passage = out
+        return self._sentence_passage
+
+    def sentence_terms(self, i: int) -> frozenset[str]:
+        return self._terms_cache()[0][i]
+
+    def post_terms(self, post_idx: int) -> frozenset[str]:
+        return self._terms_cache()[1][post_idx]
+
+    def sentences_share_post(self, i: int, j: int) -> bool:
+        n = len(self.sentences)
+        return 0 <= i < n and 0 <= j < n and self.sentences[i, 0] == self.sentences[j, 0]
+
+    def sentence(self, i: int) -> str:
+        post_idx, start, end = self.sentences[i]
+        return self.posts[post_idx].text[start:end]
+
+    def post_sentence_ids(self, post_idx: int) -> range:
+        return range(int(self.sentence_first[post_idx]), int(self.sentence_first[post_idx + 1]))
 
     @property
     def model_id(self) -> str:
@@ -65,7 +126,9 @@ class Generation:
 
     @classmethod
     def assemble(cls, name: str, manifest: dict, posts: list[Post], passages: list[Passage],
-                 keys: list[str], vectors: VectorBackend, analyzer: Analyzer) -> "Generation":
+                 keys: list[str], vectors: VectorBackend, analyzer: Analyzer,
+                 sentences: np.ndarray, sentence_keys: list[str],
+                 sentence_vectors: np.ndarray) -> "Generation":
         post_ids = {p.path: i for i, p in enumerate(posts)}
         titles = [posts[post_ids[p.path]].title for p in passages]
         return cls(
@@ -73,6 +136,7 @@ class Generation:
             np.array([post_ids[p.path] for p in passages], dtype=np.int64), vectors,
             LexicalIndex.build([p.embedding_text(t) for p, t in zip(passages, titles)], analyzer),
             LexicalIndex.build([post_document(p) for p in posts], analyzer),
+            sentences, sentence_keys, sentence_vectors, document_frequency(posts, analyzer),
         )
 
     def save(self, folder: Path) -> None:
@@ -83,6 +147,11 @@ class Generation:
         self.vectors.save(folder)
         self.lex_passages.save(folder / "bm25-passages")
         self.lex_posts.save(folder / "bm25-posts")
+        write_json(folder / "sentences.json",
+                   [[*map(int, row), key] for row, key in zip(self.sentences, self.sentence_keys)])
+        with (folder / "sentences.npy").open("wb") as fh:
+            np.save(fh, self.sentence_vectors.astype(np.float32))
+        write_json(folder / "df.json", self.document_frequency)
         write_json(folder / "manifest.json", self.manifest)  # last: marks the folder complete
 
     @classmethod
@@ -95,10 +164,14 @@ class Generation:
             passages.append(Passage(post.path, heading, start, end, post.text[start:end]))
             keys.append(key)
             owners.append(post_idx)
+        rows = _read(folder / "sentences.json")
+        sentences = np.array([r[:3] for r in rows], np.int64).reshape(-1, 3)
         return cls(folder.name, manifest, posts, passages, keys, np.array(owners, np.int64),
                    FaissBackend.load(folder),
                    LexicalIndex.load(folder / "bm25-passages", len(passages)),
-                   LexicalIndex.load(folder / "bm25-posts", len(posts)))
+                   LexicalIndex.load(folder / "bm25-posts", len(posts)),
+                   sentences, [r[3] for r in rows], np.load(folder / "sentences.npy"),
+                   _read(folder / "df.json"))
 
 
 def _read(path: Path):

@@ -8,12 +8,16 @@ from pathlib import Path
 import numpy as np
 
 from .answer import compose
-from .confidence import Decision, decide
+from .confidence import Decision, judge
 from .embedding import Embedder, model_id
+from .errors import AskpostsError
 from .filters import post_mask
+from .features import CANDIDATE_POSTS, question_info
+from .followup import is_follow_up
 from .generation import Generation, IndexMismatch
 from .indexer import Builder, BuildReport, Progress
 from .lexical import Analyzer
+from .model import AnswerModel
 from .periods import mentioned_periods
 from .records import Answer, Hit, Post
 from .retrieve import QueryScores, make_hit, score, top_posts
@@ -21,7 +25,7 @@ from .settings import Settings
 from .store import POINTER, IndexFolder
 
 
-class QueryError(ValueError):
+class QueryError(AskpostsError, ValueError):
     """A question that cannot be searched (message in Spanish)."""
 
 
@@ -36,6 +40,7 @@ class Index:
         self.report: BuildReport | None = None
         self._embedder = embedder
         self._analyzer = Analyzer()
+        self._model: AnswerModel | None = None
         self._lock = threading.Lock()
         self._pointer_stamp = None
         self._gen = self._load()
@@ -90,6 +95,10 @@ class Index:
         return self.generation.posts
 
     @property
+    def has_embedder(self) -> bool:
+        return self._embedder is not None
+
+    @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
             with self._lock:
@@ -97,6 +106,12 @@ class Index:
                     s = self.settings
                     self._embedder = Embedder.from_settings(s)
         return self._embedder
+
+    @property
+    def model(self) -> AnswerModel:
+        if self._model is None:
+            self._model = AnswerModel.load(self.settings.answer_model or None)
+        return self._model
 
     # -- search ------------------------------------------------------------------------------
     def _check(self, question: str) -> str:
@@ -115,13 +130,10 @@ class Index:
         question = self._check(question)
         gen = self.generation
         mask = post_mask(gen.posts, collections, since, until, programmes)
-        s = self.settings
         if qvec is None:
             qvec = self.embedder.embed_query(question)
-        return gen, score(gen, qvec,
-                          self._analyzer.terms(question), s.dense_weight,
-                          s.post_lexical_weight, mask, mentioned_periods(question),
-                          s.date_weight)
+        return gen, score(gen, qvec, self._analyzer.terms(question), self.model.fusion, mask,
+                          mentioned_periods(question))
 
     def search(self, question: str, k: int = 10, collections=None, since=None,
                until=None, programmes=None) -> list[Hit]:
@@ -135,41 +147,60 @@ class Index:
         gen, sc = self.scores(question, collections, since, until, programmes)
         return [make_hit(gen, sc, p, r) for r, p in enumerate(top_posts(sc, k), 1)]
 
-    def _judged(self, question: str, k: int, filters: dict, qvec: np.ndarray | None = None
-                ) -> tuple[Generation, list[Hit], Decision]:
-        gen, sc = self.scores(question, qvec=qvec, **filters)
-        top = top_posts(sc, k)
-        hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top, 1)]
-        return gen, hits, decide(gen, sc, question, top, self._analyzer,
-                                 self.settings.answer_threshold)
+    def _judged(self, question: str, k: int, filters: dict, history=()):
+        """Rank, then judge: the one path behind ``ask``, ``answers`` and ``search_and_judge``."""
+        question = self._check(question)
+        previous = [self._check(h) for h in history or () if h and str(h).strip()]
+        follow_up = bool(previous) and is_follow_up(question, self._analyzer)
+        query = f"{previous[-1]} {question}" if follow_up else question
+        gen, sc = self.scores(query, **filters)
+        top = top_posts(sc, max(k, CANDIDATE_POSTS))
+        if follow_up:  # the posts the previous answer cited come first
+            cited = [p for p in self._cited(previous[-1], filters) if np.isfinite(sc.fused[p])]
+            top = cited + [p for p in top if p not in cited]
+        info = question_info(query, gen, self._analyzer)
+        if follow_up:
+            info.kind = question_info(question, gen, self._analyzer).kind
+            info.text = question
+        threshold = self.settings.answer_threshold
+        judged = judge(gen, info, top, sc, self.model,
+                       None if threshold < 0 else threshold)
+        hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top[:k], 1)]
+        if follow_up:
+            judged.decision.signals["seguimiento_de"] = previous[-1]
+        return gen, hits, info, judged
+
+    def _cited(self, question: str, filters: dict) -> list[int]:
+        """Post indexes the answer to ``question`` cites (best first)."""
+        gen, hits, info, judged = self._judged(question, 5, filters)
+        answer = compose(info, gen, hits, judged)
+        return [gen.post_index[h.path] for h in answer.citations]
 
     def search_and_judge(self, question: str, k: int = 10, collections=None, since=None,
-                         until=None, programmes=None) -> tuple[list[Hit], Decision]:
+                         until=None, programmes=None, history=()) -> tuple[list[Hit], Decision]:
         """``search`` plus the decision of whether the corpus answers the question."""
         filters = {"collections": collections, "since": since, "until": until,
                    "programmes": programmes}
-        _, hits, decision = self._judged(question, k, filters)
-        return hits, decision
+        _, hits, _, judged = self._judged(question, k, filters, history)
+        return hits, judged.decision
 
     def ask(self, question: str, collections=None, since=None, until=None,
-            programmes=None) -> Answer:
-        """An extractive answer in Spanish citing numbered excerpts (see ``answer``)."""
-        question = self._check(question)
-        qvec = self.embedder.embed_query(question)
+            programmes=None, history=()) -> Answer:
+        """An extractive answer in Spanish citing numbered excerpts (see ``answer``).
+
+        ``history``: the conversation's earlier questions, oldest first; a follow-up such as
+        «¿y cuándo fue?» is read with the previous question and the posts its answer cited.
+        """
         filters = {"collections": collections, "since": since, "until": until,
                    "programmes": programmes}
-        gen, hits, decision = self._judged(question, 5, filters, qvec)
-
-        def similarity(texts: list[str]) -> np.ndarray:
-            return self.embedder.embed_passages(texts) @ qvec
-
-        return compose(question, gen, hits, decision.found, self._analyzer, similarity,
-                       decision.reason)
+        gen, hits, info, judged = self._judged(question, 5, filters, history)
+        return compose(info, gen, hits, judged)
 
     def answers(self, question: str, collections=None, since=None, until=None,
-                programmes=None) -> bool:
+                programmes=None, history=()) -> bool:
         """Does the corpus answer ``question``? (see docs/retrieval.md for how it decides)"""
-        return self.search_and_judge(question, 5, collections, since, until, programmes)[1].found
+        return self.search_and_judge(question, 5, collections, since, until, programmes,
+                                     history)[1].found
 
     def facets(self) -> dict:
         """Collections, programmes and years present in the index (for filter menus)."""

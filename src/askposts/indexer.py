@@ -20,13 +20,14 @@ from .backend import FaissBackend
 from .chunking import ChunkParams, split_post
 from .corpus import load_corpus
 from .embedding import Embedder, model_id
-from .generation import FORMAT, Generation, IndexMismatch, passage_key
+from .generation import FORMAT, Generation, IndexMismatch, passage_key, sentence_text
 from .lexical import Analyzer
 from .records import Problem
+from .sentences import post_sentences
 from .settings import Settings
 from .store import IndexFolder
 
-Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
+Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 
 
 def _checkpoint(stage: str) -> None:
@@ -41,6 +42,7 @@ class BuildReport:
     files: int = 0
     posts: int = 0
     passages: int = 0
+    sentences: int = 0
     embedded: int = 0
     reused: int = 0
     added: list[str] = field(default_factory=list)
@@ -134,33 +136,43 @@ class Builder:
         if prev is not None and prev.manifest.get("fingerprint") == fingerprint \
                 and prev.manifest["files"] == corpus.hashes \
                 and prev.manifest.get("problems") == [p.__dict__ for p in corpus.problems]:
-            report.passages, report.reused, report.generation = len(prev.passages), \
-                len(prev.passages), prev.name
+            report.passages, report.generation = len(prev.passages), prev.name
+            report.sentences = len(prev.sentence_keys)
+            report.reused = len(prev.passages) + len(prev.sentence_keys)
             return prev, report
 
         passages = [x for post in corpus.posts for x in split_post(post, params)]
         titles = {p.path: p.title for p in corpus.posts}
         texts = [x.embedding_text(titles[x.path]) for x in passages]
         keys = [passage_key(mid, t) for t in texts]
-        vectors = self._vectors(prev, keys, texts, report, progress)
+        spans = [(i, s, e) for i, post in enumerate(corpus.posts) for s, e in post_sentences(post)]
+        sentence_texts = [sentence_text(corpus.posts[i], s, e) for i, s, e in spans]
+        sentence_keys = [passage_key(mid, t) for t in sentence_texts]
+        # Passages and sentences share one pool of vectors keyed by what was embedded.
+        everything = self._vectors(prev, keys + sentence_keys, texts + sentence_texts,
+                                   report, progress)
+        vectors, sentence_vectors = everything[:len(keys)], everything[len(keys):]
         manifest = {
             "format": FORMAT, "askposts_version": __version__, "fingerprint": fingerprint,
             "model": {"id": mid, "dim": int(vectors.shape[1])}, "chunking": params.to_dict(),
             "site_url": s.site_url, "content_root": str(content.resolve()),
             "files": corpus.hashes, "problems": [p.__dict__ for p in corpus.problems],
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "counts": {"posts": len(corpus.posts), "passages": len(passages)},
+            "counts": {"posts": len(corpus.posts), "passages": len(passages),
+                       "sentences": len(spans)},
         }
         backend = FaissBackend(int(vectors.shape[1]))
         backend.add(vectors)
         tmp = folder.new_generation()
         gen = Generation.assemble(tmp.name, manifest, corpus.posts, passages, keys, backend,
-                                  self.analyzer)
+                                  self.analyzer, np.array(spans, np.int64).reshape(-1, 3),
+                                  sentence_keys, sentence_vectors)
         gen.save(tmp)
         _checkpoint("writing")
         gen.name = folder.publish(tmp)
         _checkpoint("published")
         report.passages, report.generation, report.published = len(passages), gen.name, True
+        report.sentences = len(spans)
         return gen, report
 
     def _vectors(self, prev: Generation | None, keys: list[str], texts: list[str],
@@ -169,6 +181,7 @@ class Builder:
         if prev is not None and len(prev.vectors):
             stored = prev.vectors.vectors()
             known = {k: stored[i] for i, k in enumerate(prev.keys)}
+            known.update(zip(prev.sentence_keys, prev.sentence_vectors))
         todo = list(dict.fromkeys(k for k in keys if k not in known))  # each text once
         if todo:
             first = {k: texts[i] for i, k in reversed(list(enumerate(keys)))}

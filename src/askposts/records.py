@@ -87,9 +87,14 @@ class Hit:
     programme: str = ""
     link: str = ""
     signals: dict = field(default_factory=dict)  # per-ranker scores and ranks, for staff
+    before: str = ""  # the post's text just before ``text`` (context shown around a quote)
+    after: str = ""  # ... and just after it
+    key: tuple[int, int] | None = None  # the answer's key span, as offsets into ``text``
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["key"] = list(self.key) if self.key else None
+        return data
 
 
 @dataclass
@@ -102,6 +107,8 @@ class Answer:
     citations: list[Hit] = field(default_factory=list)
     related: list[Hit] = field(default_factory=list)
     reason: str = ""
+    confidence: float = 0.0  # probability that the posts answer the question (0-1)
+    grade: str = "none"  # answer (found), near (closest excerpt, not an answer), none
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -10,9 +10,7 @@ import io
 from html import escape
 
 from .answer import spanish_date
-from .records import Answer, Hit, Post
-
-CONTEXT_CHARS = 160  # text shown around a cited span
+from .records import Answer, Hit
 
 
 def _link(hit: Hit) -> str:
@@ -23,16 +21,21 @@ def _link(hit: Hit) -> str:
             f'rel="noopener noreferrer">{title}</a>')
 
 
-def excerpt_html(hit: Hit, post: Post | None) -> str:
-    """The cited span highlighted with ``<mark>``, with a little context around it."""
-    if post is None or not post.text:
-        return f"<mark>{escape(hit.text)}</mark>"
-    start = max(0, hit.start - CONTEXT_CHARS)
-    end = min(len(post.text), hit.end + CONTEXT_CHARS)
-    before = ("…" if start else "") + post.text[start:hit.start]
-    after = post.text[hit.end:end] + ("…" if end < len(post.text) else "")
-    return (f"{escape(before)}<mark>{escape(post.text[hit.start:hit.end])}</mark>"
-            f"{escape(after)}")
+def excerpt_html(hit: Hit) -> str:
+    """The quote highlighted with ``<mark>`` (its key span in bold), with its context.
+
+    Everything comes from the ``Hit`` itself: the UI never reads the index again, so a
+    reload between the answer and its rendering cannot shift the offsets.
+    """
+    text = hit.text
+    if hit.key:
+        s, e = hit.key
+        marked = f"{escape(text[:s])}<strong>{escape(text[s:e])}</strong>{escape(text[e:])}"
+    else:
+        marked = escape(text)
+    before = ("…" if hit.before and hit.start > len(hit.before) else "") + hit.before
+    after = hit.after + ("…" if hit.after else "")
+    return f"{escape(before)}<mark>{marked}</mark>{escape(after)}"
 
 
 def _meta(hit: Hit) -> str:
@@ -42,20 +45,22 @@ def _meta(hit: Hit) -> str:
     return " · ".join(parts)
 
 
-def source_html(number: int | None, hit: Hit, post: Post | None) -> str:
+def source_html(number: int | None, hit: Hit) -> str:
     label = f"[{number}] " if number else ""
     return (f'<li class="fuente"><div>{label}{_link(hit)} '
             f'<span class="meta">({_meta(hit)})</span></div>'
-            f'<blockquote class="extracto">{excerpt_html(hit, post)}</blockquote></li>')
+            f'<blockquote class="extracto">{excerpt_html(hit)}</blockquote></li>')
 
 
-def answer_html(answer: Answer, posts: dict[str, Post]) -> str:
+def answer_html(answer: Answer) -> str:
     """The answer text, then its numbered sources (or the related posts)."""
     html = [f'<p class="respuesta">{escape(answer.text)}</p>']
+    if answer.grade == "near":
+        html.append('<p class="meta">Esta cita no responde directamente; léala con cuidado.</p>')
     if answer.citations:
         html.append('<p class="titulo-fuentes">Fuentes</p><ol class="fuentes" '
                     'aria-label="Fuentes de la respuesta">')
-        html += [source_html(i, h, posts.get(h.path)) for i, h in enumerate(answer.citations, 1)]
+        html += [source_html(i, h) for i, h in enumerate(answer.citations, 1)]
         html.append("</ol>")
     if answer.related:
         label = "Publicaciones relacionadas" if not answer.found else "También puede leer"

@@ -11,6 +11,12 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from .errors import AskpostsError
+
+
+class SettingsError(AskpostsError, ValueError):
+    """An unknown option or a value of the wrong type in the configuration."""
+
 
 def _default_cache() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -30,14 +36,12 @@ class Settings:
     hard_max_words: int = 300
     # Embedding
     batch_size: int = 16
-    index_threads: int = 2  # torch threads while indexing
-    query_threads: int = 2  # torch threads per query (2: ~21 ms p50, 1: ~30 ms, see docs)
-    # Ranking (see docs/retrieval.md for how these were chosen)
-    dense_weight: float = 0.5  # share of the semantic score in the fused score
-    post_lexical_weight: float = 0.5  # whole-post BM25 vs best-passage BM25 in the lexical score
-    date_weight: float = 0.15  # boost for posts dated in a month/year the question names
-    # "Does the corpus answer this?" (see docs/retrieval.md)
-    answer_threshold: float = 0.845  # semantic similarity below which nothing is close enough
+    threads: int = 2  # torch threads, set once per process
+    precision: str = "auto"  # encoder: bf16 where the CPU has it natively, else fp32
+    # Ranking and answers: weights fitted by `askposts fit` (docs/retrieval.md); empty = the
+    # parameter file shipped in the package.
+    answer_model: str = ""
+    answer_threshold: float = -1.0  # < 0: the fitted threshold of the answer model
     # Web
     host: str = "127.0.0.1"
     port: int = 7860
@@ -66,7 +70,7 @@ class Settings:
         known = {f.name: f for f in fields(self)}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise ValueError(f"Opciones desconocidas en la configuración: {', '.join(unknown)}")
+            raise SettingsError(f"Opciones desconocidas en la configuración: {', '.join(unknown)}")
         typed = {}
         for name, value in values.items():
             kind = type(getattr(self, name))
@@ -74,5 +78,5 @@ class Settings:
                 typed[name] = Path(value).expanduser() if isinstance(getattr(self, name), Path) \
                     else kind(value)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"Valor inválido para {name}: {value!r}") from exc
+                raise SettingsError(f"Valor inválido para {name}: {value!r}") from exc
         return replace(self, **typed)

@@ -20,16 +20,18 @@ import time
 import uuid
 from pathlib import Path
 
+from .errors import AskpostsError
+
 POINTER = "CURRENT"
 LOCK = "LOCK"
 PREFIX = "gen-"
 
 
-class IndexBusy(RuntimeError):
+class IndexBusy(AskpostsError, RuntimeError):
     """Another build holds the lock."""
 
 
-class IndexMissing(FileNotFoundError):
+class IndexMissing(AskpostsError, FileNotFoundError):
     """No published generation in the folder."""
 
 

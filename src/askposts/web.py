@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 import gradio as gr
 
-from .filters import FilterError
-from .index import Index, QueryError
+from .errors import AskpostsError
+from .index import Index
 from .render import TABLE_COLUMNS, answer_html, table_rows
 
 EXAMPLES = ["¿Qué es la justicia abierta?", "¿Qué proyectos de datos abiertos hemos hecho?",
@@ -53,22 +53,25 @@ def _years(since, until) -> dict:
 def make_chat_handler(index: Index):
     limit = index.settings.max_question_chars
 
-    def respond(question, turns, collections, since, until):
-        turns = list(turns or [])
+    def respond(question, turns, asked, collections, since, until):
+        turns, asked = list(turns or []), list(asked or [])
         question = (question or "").strip()
         if not question:
-            return question, turns, _conversation(turns)
+            return question, turns, asked, _conversation(turns)
         if len(question) > limit:
             note = (f'<p class="aviso">Su pregunta tiene {len(question)} caracteres; el máximo '
                     f'es {limit}. Acórtela y vuelva a intentarlo (la dejamos en el cuadro).</p>')
-            return question, turns, _conversation(turns + [_turn(question[:80] + "…", note)])
+            return (question, turns, asked,
+                    _conversation(turns + [_turn(question[:80] + "…", note)]))
         try:
-            answer = index.ask(question, collections=collections or None, **_years(since, until))
-        except (QueryError, FilterError) as exc:
+            # The conversation's earlier questions let «¿y cuándo fue?» be read in context.
+            answer = index.ask(question, collections=collections or None,
+                               history=asked[-3:], **_years(since, until))
+        except AskpostsError as exc:
             note = f'<p class="aviso">{escape(str(exc))}</p>'
-            return question, turns, _conversation(turns + [_turn(question, note)])
-        turns.append(_turn(question, answer_html(answer, index.generation.by_path)))
-        return "", turns, _conversation(turns)
+            return question, turns, asked, _conversation(turns + [_turn(question, note)])
+        turns.append(_turn(question, answer_html(answer)))
+        return "", turns, asked + [question], _conversation(turns)
 
     return respond
 
@@ -84,7 +87,7 @@ def make_staff_handler(index: Index):
         try:
             hits = index.search(query, k=int(k), collections=collections or None,
                                 programmes=programmes or None, **_years(since, until))
-        except (QueryError, FilterError) as exc:
+        except AskpostsError as exc:
             return [], f"⚠️ {exc}", ""
         link = (f'<a id="exportar-csv" href="/api/export.csv?{escape(urlencode(params, True))}" '
                 f'download="iniciativas.csv">Descargar estos resultados (CSV)</a>')
@@ -96,6 +99,7 @@ def make_staff_handler(index: Index):
 
 def _chat_tab(index: Index, facets: dict) -> None:
     turns = gr.State([])
+    asked = gr.State([])  # the conversation's questions, for follow-ups
     conversation = gr.HTML(_conversation([]), elem_id="conversacion")
     with gr.Row(equal_height=True):
         question = gr.Textbox(label="Su pregunta", placeholder="Escriba aquí su pregunta…",
@@ -110,11 +114,11 @@ def _chat_tab(index: Index, facets: dict) -> None:
     gr.Examples(EXAMPLES, inputs=question, label="Preguntas de ejemplo")
     clear = gr.Button("Nueva conversación", variant="secondary")
     respond = make_chat_handler(index)
-    inputs = [question, turns, collections, since, until]
-    outputs = [question, turns, conversation]
+    inputs = [question, turns, asked, collections, since, until]
+    outputs = [question, turns, asked, conversation]
     send.click(respond, inputs, outputs, api_visibility="private")
     question.submit(respond, inputs, outputs, api_visibility="private")
-    clear.click(lambda: ([], _conversation([])), None, [turns, conversation],
+    clear.click(lambda: ([], [], _conversation([])), None, [turns, asked, conversation],
                 api_visibility="private")
 
 

@@ -1,0 +1,213 @@
+"""The signals the fitted answer model reads: per post, per sentence and per question.
+
+Everything here is computed from the question vector and the index (no embedding): semantic
+similarities with stored passage and sentence vectors, BM25, idf-weighted overlap of the
+question's terms, whether a sentence holds the kind of answer asked for, negation and numbers
+the question names. ``fitting`` trains on exactly these functions, so what was fitted is what
+runs.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .evidence import ASKING_WORDS, asked_kind, has_kind
+from .generation import Generation
+from .lexical import Analyzer, fold
+from .periods import affinity
+
+POST_FEATURES = ("dense", "lex_post", "lex_passage", "sentence", "date")
+SENTENCE_FEATURES = ("cos", "cos_gap", "cos_neighbour", "overlap", "overlap_window",
+                     "rare_hit", "kind_match", "kind_miss", "post_inv_rank", "post_score",
+                     "post_gap", "log_words", "first", "cos_rank", "overlap_rank",
+                     "overlap_gap", "window_gap", "passage_cos", "passage_lex")
+DECISION_FEATURES = ("best_logit", "logit_gap", "best_cos", "max_cos", "dense_top",
+                     "overlap_best", "coverage_top", "missing_top", "missing_best",
+                     "kind_asked", "kind_best", "negation_miss", "number_miss", "unknown",
+                     "fused_gap", "n_terms", "kind_with_terms")
+CANDIDATE_POSTS = 5  # the answer is looked for in the sentences of the best posts
+_NEGATION = frozenset("no nunca jamas ningun ninguna ninguno ningunos ningunas tampoco".split())
+_NUMBER = re.compile(r"\b\d[\d.,]*\b")
+
+
+@dataclass
+class QuestionInfo:
+    """What is read from the question once: its terms with idf weights, kind, negation."""
+
+    text: str
+    terms: dict[str, float]  # stem -> idf normalised to 0..1 (1: not in the corpus at all)
+    rarest: str | None
+    kind: str | None
+    negated: bool
+    numbers: tuple[str, ...]
+    unknown: float  # idf share of the terms no post contains
+
+
+def question_info(question: str, gen: Generation, analyzer: Analyzer) -> QuestionInfo:
+    n = len(gen.posts)
+    top = math.log((n + 1) / 0.5)
+    words = [w for w in analyzer.words(question) if w not in ASKING_WORDS]
+    terms: dict[str, float] = {}
+    for stem in analyzer.stem(words):
+        df = gen.document_frequency.get(stem, 0)
+        terms[stem] = math.log((n + 1) / (df + 0.5)) / top
+    total = sum(terms.values()) or 1.0
+    unknown = sum(w for t, w in terms.items() if t not in gen.document_frequency) / total
+    tokens = set(re.findall(r"[a-z]+", fold(question)))
+    return QuestionInfo(question, terms, max(terms, key=terms.get) if terms else None,
+                        asked_kind(question), bool(tokens & _NEGATION),
+                        tuple(_NUMBER.findall(question)), unknown)
+
+
+def minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    if not mask.any():
+        return np.zeros_like(x)
+    lo, hi = x[mask].min(), x[mask].max()
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def per_post_max(values: np.ndarray, owners: np.ndarray, n_posts: int) -> np.ndarray:
+    out = np.full(n_posts, -np.inf, dtype=np.float32)
+    if len(values):
+        np.maximum.at(out, owners, values)
+    return out
+
+
+def post_features(gen: Generation, dense_post: np.ndarray, lex_post: np.ndarray,
+                  lex_best: np.ndarray, sentence_cos: np.ndarray, mask: np.ndarray,
+                  periods: list[tuple[int, int]]) -> np.ndarray:
+    """(n_posts, len(POST_FEATURES)): each ranker's score min-max normalised over ``mask``."""
+    best_sentence = per_post_max(sentence_cos, gen.sentences[:, 0], len(gen.posts)) \
+        if len(gen.sentences) else np.full(len(gen.posts), -np.inf, np.float32)
+    best_sentence = np.where(np.isfinite(best_sentence), best_sentence, dense_post)
+    date = affinity(periods, gen.periods) if periods else np.zeros(len(gen.posts), np.float32)
+    return np.stack([minmax(dense_post, mask), minmax(lex_post, mask),
+                     minmax(lex_best, mask), minmax(best_sentence, mask), date], axis=1)
+
+
+def _share(info: QuestionInfo, found: set[str]) -> float:
+    total = sum(info.terms.values())
+    return sum(w for t, w in info.terms.items() if t in found) / total if total else 0.0
+
+
+def _missing(info: QuestionInfo, found: set[str]) -> float:
+    return max((w for t, w in info.terms.items() if t not in found), default=0.0)
+
+
+@dataclass
+class Candidates:
+    """The sentences an answer can quote, with one feature row each."""
+
+    ids: np.ndarray  # sentence ids in the generation
+    ranks: np.ndarray  # rank (0-based) of each sentence's post
+    rows: np.ndarray  # (n, len(SENTENCE_FEATURES))
+    missing: np.ndarray  # per sentence: max idf of a question term absent from its window
+    negation_miss: np.ndarray  # the question negates and the window does not
+    number_miss: np.ndarray  # the question names a number the window does not
+    kind_with_terms: np.ndarray  # the window holds the asked kind and a rare question term
+
+
+def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.ndarray,
+               sentence_cos: np.ndarray, passage_cos: np.ndarray,
+               passage_lex: np.ndarray) -> Candidates:
+    """Feature rows for every sentence of the top posts."""
+    ids, ranks = [], []
+    for rank, post_idx in enumerate(top[:CANDIDATE_POSTS]):
+        found = list(gen.post_sentence_ids(post_idx))
+        ids += found
+        ranks += [rank] * len(found)
+    ids_a = np.array(ids, dtype=np.int64)
+    if not ids:
+        empty = np.zeros((0, len(SENTENCE_FEATURES)), np.float32)
+        return Candidates(ids_a, np.zeros(0, np.int64), empty, *(np.zeros(0),) * 4)
+    cos = sentence_cos[ids_a]
+    top_fused = fused[top[0]]
+    rows, missing, neg, num, kind_terms = [], [], [], [], []
+    rare = set(sorted(info.terms, key=info.terms.get, reverse=True)[:3])
+    negated = gen.sentence_flags("negation", _negates)
+    for j, (sid, rank) in enumerate(zip(ids, ranks)):
+        post_idx = top[rank]
+        terms = gen.sentence_terms(sid)
+        near = [s for s in (sid - 1, sid + 1) if gen.sentences_share_post(s, sid)]
+        window = set(terms).union(*(gen.sentence_terms(s) for s in near))
+        text = gen.sentence(sid)
+        kind_here = bool(info.kind) and _has_kind(gen, info, sid, text)
+        rows.append((
+            cos[j], cos[j] - cos.max(),
+            max((sentence_cos[s] for s in near), default=cos[j]),
+            _share(info, set(terms)), _share(info, window),
+            float(info.rarest in terms) if info.rarest else 0.0,
+            float(kind_here), float(bool(info.kind) and not kind_here),
+            1.0 / (rank + 1), fused[post_idx], top_fused - fused[post_idx],
+            math.log1p(len(text.split())), float(sid == gen.post_sentence_ids(post_idx)[0]),
+        ))
+        missing.append(_missing(info, window))
+        kind_window = kind_here or any(_has_kind(gen, info, s, gen.sentence(s)) for s in near) \
+            if info.kind else False
+        kind_terms.append(float(kind_window and bool(rare & set(terms))))
+        in_window = [sid, *near]
+        neg.append(float(info.negated and not negated[in_window].any()))
+        num.append(float(any(all(n not in gen.sentence(s) for s in in_window)
+                             for n in info.numbers)))
+    rows_a = np.array(rows, np.float32)
+    # Where each sentence stands among the candidates: ranks carry over between corpora
+    # better than raw values (a long post has many mediocre sentences).
+    overlap, window = rows_a[:, 3], rows_a[:, 4]
+    # The passage around a sentence is the context retrieval matched.
+    around = gen.sentence_passage[ids_a]
+    lex = passage_lex[around]
+    rows_a = np.column_stack([rows_a, 1.0 / (1 + _rank(cos)), 1.0 / (1 + _rank(overlap)),
+                              overlap - overlap.max(), window - window.max(),
+                              passage_cos[around], lex / lex.max() if lex.max() > 0 else lex])
+    return Candidates(ids_a, np.array(ranks), rows_a.astype(np.float32), np.array(missing),
+                      np.array(neg), np.array(num), np.array(kind_terms))
+
+
+def _negates(text: str) -> bool:
+    return bool(set(re.findall(r"[a-z]+", fold(text))) & _NEGATION)
+
+
+def _has_kind(gen: Generation, info: QuestionInfo, sid: int, text: str) -> bool:
+    # A name must not be a word of the question: that test depends on the question.
+    if info.kind == "person":
+        return has_kind("person", text, info.text)
+    return bool(gen.sentence_flags(f"kind:{info.kind}", lambda t: has_kind(info.kind, t))[sid])
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    """0 for the best value, 1 for the next, ... (ties share the better rank)."""
+    return np.searchsorted(np.sort(-values), -values, side="left").astype(np.float32)
+
+
+def decision_features(gen: Generation, info: QuestionInfo, cands: Candidates,
+                      logits: np.ndarray, top: list[int], fused: np.ndarray,
+                      dense_post: np.ndarray) -> np.ndarray:
+    """One row of DECISION_FEATURES from the sentences' fitted logits."""
+    if not len(cands.ids):
+        best, gap, best_cos, max_cos = -10.0, 0.0, 0.0, 0.0
+        overlap, missing, kind_best, neg, num = 0.0, 1.0, 0.0, float(info.negated), 1.0
+    else:
+        order = np.argsort(-logits)
+        b = int(order[0])
+        best = float(logits[b])
+        gap = best - float(logits[order[1]]) if len(order) > 1 else 1.0
+        best_cos, max_cos = float(cands.rows[b, 0]), float(cands.rows[:, 0].max())
+        overlap = float(cands.rows[b, SENTENCE_FEATURES.index("overlap_window")])
+        missing, neg, num = float(cands.missing[b]), float(cands.negation_miss[b]), \
+            float(cands.number_miss[b])
+        kind_best = float(cands.rows[b, SENTENCE_FEATURES.index("kind_match")])
+    top_terms = gen.post_terms(top[0]) if top else set()
+    fused_gap = float(fused[top[0]] - fused[top[1]]) if len(top) > 1 else 1.0
+    return np.array([
+        best, gap, best_cos, max_cos, float(dense_post[top[0]]) if top else 0.0,
+        overlap, _share(info, top_terms), _missing(info, top_terms), missing,
+        float(bool(info.kind)), kind_best, neg, num, info.unknown, fused_gap,
+        math.log1p(len(info.terms)),
+        # As the old rule read it: in the top post, a sentence with one of the question's
+        # rarest terms has the asked kind of answer in it or next to it.
+        float(cands.kind_with_terms[cands.ranks == 0].max()) if len(cands.ids) and
+        (cands.ranks == 0).any() else 0.0,
+    ], dtype=np.float32)

@@ -1,0 +1,131 @@
+"""Labelled questions for ``askposts fit``: SQuAD-style JSON and askposts' own JSONL.
+
+- SQuAD 2.0 (e.g. SQuAD-es v2): each paragraph becomes one Markdown post (title = article
+  title) under a folder per article; an answerable question's post is its paragraph and its
+  answer sentences are those containing a gold answer; ``is_impossible`` questions have none.
+  Cross-validation groups are articles.
+- A site's own questions (``dev.jsonl`` format: question, relevant, evidence): sentences of a
+  relevant post that share 30 characters with the evidence are answer sentences. Groups are
+  the first relevant post (unanswerable questions: each its own group).
+Then ``extract`` runs askposts' real query path on an index of those posts and keeps every
+feature row the model reads, so what is fitted is exactly what runs.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .plaintext import markdown_blocks
+
+
+@dataclass
+class Labelled:
+    id: str
+    question: str
+    relevant: list[str]  # post paths that answer it ([] = the corpus does not)
+    answers: list[str] = field(default_factory=list)  # gold answer strings (SQuAD)
+    evidence: str = ""  # a verbatim excerpt of the first relevant post (site questions)
+    group: str = ""  # cross-validation group
+    post: str = ""  # SQuAD: the question's paragraph, answerable or not
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "articulo"
+
+
+def _yaml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # JSON strings are valid YAML scalars
+
+
+def squad_posts(path: str | Path, folder: str | Path, articles: int | None = None
+                ) -> list[Labelled]:
+    """Write one post per paragraph of a SQuAD 2.0 file into ``folder``; its questions."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["data"][:articles]
+    folder, out = Path(folder), []
+    for a, article in enumerate(data):
+        slug = f"{a:02d}-{_slug(article['title'])}"[:60]
+        (folder / slug).mkdir(parents=True, exist_ok=True)
+        title = article["title"].replace("_", " ").strip()
+        for p, paragraph in enumerate(article["paragraphs"]):
+            rel = f"{slug}/{p:03d}.md"
+            body = paragraph["context"].replace("\n", " ")
+            target = folder / rel
+            text = f"---\ntitle: {_yaml_string(title)}\n---\n{_escape_markdown(body)}\n"
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                target.write_text(text, encoding="utf-8")
+            for qa in paragraph["qas"]:
+                impossible = bool(qa.get("is_impossible"))
+                answers = [] if impossible else sorted({x["text"].strip()
+                                                        for x in qa["answers"] if x["text"]})
+                out.append(Labelled(qa["id"], qa["question"].strip(),
+                                    [] if impossible else [rel], answers, "", slug, rel))
+    return out
+
+
+def _escape_markdown(text: str) -> str:
+    # A paragraph is prose: keep Markdown from reading "1." or "#" or "*" as structure.
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text).replace("\n", " ")
+
+
+def site_questions(path: str | Path) -> list[Labelled]:
+    out = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        relevant = [_nfc(p) for p in row.get("relevant", [])]
+        qid = str(row.get("id", n))
+        out.append(Labelled(qid, row["question"], relevant, [],
+                            " ".join(t for t, _ in markdown_blocks(row.get("evidence", ""))),
+                            relevant[0] if relevant else f"sin-respuesta-{qid}",
+                            relevant[0] if relevant else ""))
+    return out
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def shares(a: str, b: str, n: int = 30) -> bool:
+    """Whether ``a`` and ``b`` share ``n`` consecutive characters (or one contains the other)."""
+    a, b = _normal(a), _normal(b)
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    return any(a[i:i + n] in b for i in range(0, max(1, len(a) - n + 1), 5))
+
+
+def holds_answer(q: Labelled, path: str, sentence: str) -> bool:
+    """Is ``sentence`` (of post ``path``) an answer sentence for ``q``?"""
+    if path not in q.relevant:
+        return False
+    if q.answers:
+        return any(ans in sentence for ans in q.answers)
+    return bool(q.evidence) and shares(sentence, q.evidence)
+
+
+def query_vectors(embedder, questions: list[Labelled], cache: Path | None) -> np.ndarray:
+    """Question vectors, cached on disk by model and question text."""
+    import hashlib
+
+    digest = hashlib.sha256("\0".join([embedder.model_id] + [q.question for q in questions])
+                            .encode()).hexdigest()[:16]
+    file = cache / f"queries-{digest}.npy" if cache else None
+    if file and file.is_file():
+        return np.load(file)
+    vecs = embedder.embed_queries([q.question for q in questions])
+    if file:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        np.save(file, vecs)
+    return vecs
