@@ -161,3 +161,16 @@ def test_staff_tab_filters_and_csv(page):
     rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
     assert rows[0][:3] == ["titulo", "coleccion", "fecha"] and len(rows) > 1
     assert all(r[2][-4:] >= "2024" for r in rows[1:]), [r[2] for r in rows[1:]]
+
+
+def test_chat_endpoint_answers_through_gradio_client(server):
+    from gradio_client import Client
+
+    client = Client(server + "/", verbose=False)
+    question = "¿Con qué mancomunidad de municipios firmamos un convenio en Quetzaltenango?"
+    # Gradio keeps the conversation (State) on the server; the client sends the rest.
+    box, html = client.predict(question, [], "", "", api_name="/preguntar")
+    assert box == ""
+    assert "laboratorio-de-innovaci%C3%B3n-municipal-en-occidente" in html
+    rows = client.predict("datos abiertos", ["proyectos"], [], "", "", 5, api_name="/buscar")
+    assert rows[0]["data"] or rows[0]

@@ -25,17 +25,34 @@ def cmd_ask(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    import os
+
     import uvicorn
 
-    from .api import create_app
     from .cli import _open
 
-    index = _open(args)
+    index = _open(args)  # builds or checks the index once, before any worker starts
+    settings = index.settings
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    print(f"askposts en http://{host}:{port}  ({workers} proceso(s); Ctrl+C para salir)",
+          file=sys.stderr)
+    if workers > 1:
+        # Each worker opens the same index folder and follows new generations on its own.
+        os.environ["ASKPOSTS_SERVE_INDEX"] = str(index.folder.path)
+        if args.config:
+            os.environ["ASKPOSTS_CONFIG"] = args.config
+        if args.site_url:
+            os.environ["ASKPOSTS_SITE_URL"] = args.site_url
+        uvicorn.run("askposts.app_factory:create", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning", timeout_graceful_shutdown=5)
+        return 0
+    from .api import create_app
+
     index.embedder.embed_query("hola")  # load the model now, not on the first visitor's question
-    host = args.host or index.settings.host
-    port = args.port or index.settings.port
-    print(f"askposts en http://{host}:{port}  (Ctrl+C para salir)", file=sys.stderr)
-    uvicorn.run(create_app(index), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(index), host=host, port=port, log_level="warning",
+                timeout_graceful_shutdown=5)
     return 0
 
 
@@ -69,6 +86,7 @@ def _serve_parser(sub, common, search_filters) -> None:
     common(p, content=True)
     p.add_argument("--host", help="dirección (por defecto 127.0.0.1)")
     p.add_argument("--port", type=int, help="puerto (por defecto 7860)")
+    p.add_argument("--workers", type=int, help="procesos que atienden en el mismo puerto")
     p.set_defaults(func=cmd_serve)
 
 

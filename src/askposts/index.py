@@ -1,6 +1,7 @@
 """The public ``Index``: open a published generation, search it, follow new generations."""
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from pathlib import Path
@@ -17,6 +18,7 @@ from .followup import is_follow_up
 from .generation import Generation, IndexMismatch
 from .indexer import Builder, BuildReport, Progress
 from .lexical import Analyzer
+from .serving import LRU
 from .model import AnswerModel
 from .periods import mentioned_periods
 from .records import Answer, Hit, Post
@@ -41,6 +43,10 @@ class Index:
         self._embedder = embedder
         self._analyzer = Analyzer()
         self._model: AnswerModel | None = None
+        # Repeated questions (a public chat sees many) skip the encoder, and whole answers
+        # are reused while the generation they came from is the published one.
+        self._vectors = LRU(self.settings.cache_size)
+        self._results = LRU(self.settings.cache_size)
         self._lock = threading.Lock()
         self._pointer_stamp = None
         self._gen = self._load()
@@ -131,9 +137,26 @@ class Index:
         gen = self.generation
         mask = post_mask(gen.posts, collections, since, until, programmes)
         if qvec is None:
-            qvec = self.embedder.embed_query(question)
+            qvec = self.query_vector(question)
         return gen, score(gen, qvec, self._analyzer.terms(question), self.model.fusion, mask,
                           mentioned_periods(question))
+
+    def query_vector(self, question: str) -> np.ndarray:
+        """The question's vector, from the cache when it was asked before."""
+        vec = self._vectors.get(question)
+        if vec is None:
+            vec = self.embedder.embed_query(question)
+            self._vectors.put(question, vec)
+        return vec
+
+    def _cached(self, kind: str, key: tuple, compute):
+        """``compute()`` unless this exact query was answered on the current generation."""
+        full = (self.generation.name, kind, *key)
+        found = self._results.get(full)
+        if found is None:
+            found = compute()
+            self._results.put(full, found)
+        return copy.deepcopy(found)  # callers may change what they get
 
     def search(self, question: str, k: int = 10, collections=None, since=None,
                until=None, programmes=None) -> list[Hit]:
@@ -144,8 +167,12 @@ class Index:
         """
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise QueryError("k debe ser un número entero mayor que 0.")
-        gen, sc = self.scores(question, collections, since, until, programmes)
-        return [make_hit(gen, sc, p, r) for r, p in enumerate(top_posts(sc, k), 1)]
+        def compute():
+            gen, sc = self.scores(question, collections, since, until, programmes)
+            return [make_hit(gen, sc, p, r) for r, p in enumerate(top_posts(sc, k), 1)]
+
+        return self._cached("search", (question, k, _key(collections), since, until,
+                                       _key(programmes)), compute)
 
     def _judged(self, question: str, k: int, filters: dict, history=()):
         """Rank, then judge: the one path behind ``ask``, ``answers`` and ``search_and_judge``."""
@@ -193,8 +220,13 @@ class Index:
         """
         filters = {"collections": collections, "since": since, "until": until,
                    "programmes": programmes}
-        gen, hits, info, judged = self._judged(question, 5, filters, history)
-        return compose(info, gen, hits, judged)
+
+        def compute():
+            gen, hits, info, judged = self._judged(question, 5, filters, history)
+            return compose(info, gen, hits, judged)
+
+        return self._cached("ask", (question, _key(collections), since, until,
+                                    _key(programmes), tuple(history or ())), compute)
 
     def answers(self, question: str, collections=None, since=None, until=None,
                 programmes=None, history=()) -> bool:
@@ -212,6 +244,13 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.generation.posts)
+
+
+def _key(values) -> tuple | str | None:
+    """A filter value as a cache key (lists are not hashable)."""
+    if values is None or isinstance(values, str):
+        return values
+    return tuple(values)
 
 
 def build_index(content: str | Path, index_dir: str | Path = "index",

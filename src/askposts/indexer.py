@@ -154,7 +154,11 @@ class Builder:
         vectors, sentence_vectors = everything[:len(keys)], everything[len(keys):]
         manifest = {
             "format": FORMAT, "askposts_version": __version__, "fingerprint": fingerprint,
-            "model": {"id": mid, "dim": int(vectors.shape[1])}, "chunking": params.to_dict(),
+            "model": {"id": mid, "dim": int(vectors.shape[1]),
+                      # vectors are float32 whatever the encoder computed in: either mixes
+                      "precision": self._embedder.precision if self._embedder is not None
+                      else (prev.manifest["model"].get("precision") if prev else None)},
+            "chunking": params.to_dict(),
             "site_url": s.site_url, "content_root": str(content.resolve()),
             "files": corpus.hashes, "problems": [p.__dict__ for p in corpus.problems],
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -46,8 +46,11 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
-    queue_size: int = 32
-    concurrency: int = 2
+    queue_size: int = 32  # chat requests waiting in Gradio's queue
+    slots: int = 2  # queries computing at once per process (about the cores)
+    slot_wait: float = 1.0  # seconds a request may wait for a slot before a polite 503
+    cache_size: int = 1024  # question vectors and answers kept per process (0: none)
+    workers: int = 1  # serving processes on one port (askposts serve --workers)
 
     @classmethod
     def load(cls, config: str | Path | None = None, env: dict | None = None,

@@ -9,6 +9,7 @@ import gradio as gr
 from .errors import AskpostsError
 from .index import Index
 from .render import TABLE_COLUMNS, answer_html, table_rows
+from .serving import Busy, Gate
 
 EXAMPLES = ["¿Qué es la justicia abierta?", "¿Qué proyectos de datos abiertos hemos hecho?",
             "¿Cómo se pide información pública?"]
@@ -50,7 +51,7 @@ def _years(since, until) -> dict:
             "until": str(int(until)) if until else None}
 
 
-def make_chat_handler(index: Index):
+def make_chat_handler(index: Index, gate: Gate):
     limit = index.settings.max_question_chars
 
     def respond(question, turns, asked, collections, since, until):
@@ -65,8 +66,12 @@ def make_chat_handler(index: Index):
                     _conversation(turns + [_turn(question[:80] + "…", note)]))
         try:
             # The conversation's earlier questions let «¿y cuándo fue?» be read in context.
-            answer = index.ask(question, collections=collections or None,
-                               history=asked[-3:], **_years(since, until))
+            with gate.slot():
+                answer = index.ask(question, collections=collections or None,
+                                   history=asked[-3:], **_years(since, until))
+        except Busy as exc:  # the question stays in the box, to send again
+            note = f'<p class="aviso" role="status">{escape(str(exc))}</p>'
+            return question, turns, asked, _conversation(turns + [_turn(question, note)])
         except AskpostsError as exc:
             note = f'<p class="aviso">{escape(str(exc))}</p>'
             return question, turns, asked, _conversation(turns + [_turn(question, note)])
@@ -76,7 +81,7 @@ def make_chat_handler(index: Index):
     return respond
 
 
-def make_staff_handler(index: Index):
+def make_staff_handler(index: Index, gate: Gate):
     def search(query, collections, programmes, since, until, k):
         query = (query or "").strip()
         if not query:
@@ -85,8 +90,9 @@ def make_staff_handler(index: Index):
                   "programme": programmes or [], **{k_: v for k_, v in
                                                     _years(since, until).items() if v}}
         try:
-            hits = index.search(query, k=int(k), collections=collections or None,
-                                programmes=programmes or None, **_years(since, until))
+            with gate.slot():
+                hits = index.search(query, k=int(k), collections=collections or None,
+                                    programmes=programmes or None, **_years(since, until))
         except AskpostsError as exc:
             return [], f"⚠️ {exc}", ""
         link = (f'<a id="exportar-csv" href="/api/export.csv?{escape(urlencode(params, True))}" '
@@ -97,7 +103,7 @@ def make_staff_handler(index: Index):
     return search
 
 
-def _chat_tab(index: Index, facets: dict) -> None:
+def _chat_tab(index: Index, facets: dict, gate: Gate) -> None:
     turns = gr.State([])
     asked = gr.State([])  # the conversation's questions, for follow-ups
     conversation = gr.HTML(_conversation([]), elem_id="conversacion")
@@ -113,16 +119,16 @@ def _chat_tab(index: Index, facets: dict) -> None:
             until = _year_menu("Hasta el año", facets["years"])
     gr.Examples(EXAMPLES, inputs=question, label="Preguntas de ejemplo")
     clear = gr.Button("Nueva conversación", variant="secondary")
-    respond = make_chat_handler(index)
+    respond = make_chat_handler(index, gate)
     inputs = [question, turns, asked, collections, since, until]
     outputs = [question, turns, asked, conversation]
-    send.click(respond, inputs, outputs, api_visibility="private")
-    question.submit(respond, inputs, outputs, api_visibility="private")
+    # A public endpoint, as Gradio apps are expected to have: gradio_client can call it.
+    gr.on([send.click, question.submit], respond, inputs, outputs, api_name="preguntar")
     clear.click(lambda: ([], [], _conversation([])), None, [turns, asked, conversation],
                 api_visibility="private")
 
 
-def _staff_tab(index: Index, facets: dict) -> None:
+def _staff_tab(index: Index, facets: dict, gate: Gate) -> None:
     gr.Markdown("Busque iniciativas pasadas (qué hicimos, cuándo y con quién) en todas las "
                 "colecciones, y descargue los resultados.")
     query = gr.Textbox(label="Buscar iniciativas", elem_id="buscar-iniciativas",
@@ -142,21 +148,21 @@ def _staff_tab(index: Index, facets: dict) -> None:
     export = gr.HTML()
     table = gr.Dataframe(headers=TABLE_COLUMNS, interactive=False, wrap=True,
                          label="Resultados", elem_id="resultados")
-    search = make_staff_handler(index)
+    search = make_staff_handler(index, gate)
     inputs = [query, collections, programmes, since, until, k]
-    run.click(search, inputs, [table, status, export], api_visibility="private")
-    query.submit(search, inputs, [table, status, export], api_visibility="private")
+    gr.on([run.click, query.submit], search, inputs, [table, status, export],
+          api_name="buscar")
 
 
-def build_ui(index: Index) -> gr.Blocks:
+def build_ui(index: Index, gate: Gate) -> gr.Blocks:
     facets = index.facets()
     with gr.Blocks(title="Pregunte a nuestras publicaciones") as ui:
         gr.Markdown("# Pregunte a nuestras publicaciones\nRespuestas cortas con citas de "
                     "nuestros blogs, proyectos y publicaciones.")
         with gr.Tab("Preguntar"):
-            _chat_tab(index, facets)
+            _chat_tab(index, facets, gate)
         with gr.Tab("Iniciativas (personal)"):
-            _staff_tab(index, facets)
+            _staff_tab(index, facets, gate)
     s = index.settings
-    ui.queue(max_size=s.queue_size, default_concurrency_limit=s.concurrency)
+    ui.queue(max_size=s.queue_size, default_concurrency_limit=s.slots)
     return ui

@@ -1,0 +1,121 @@
+"""Serving under load: bounded work with polite 503s, threads set once, caches, no files."""
+import asyncio
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from askposts import build_index
+from askposts.api import create_api, create_app
+from askposts.serving import BUSY, LRU, Busy, Gate
+from conftest import SAMPLE
+
+
+def test_gate_refuses_quickly_when_full_and_recovers():
+    gate = Gate(1, 0.05)
+    with gate.slot():
+        started = time.monotonic()
+        with pytest.raises(Busy, match="muchas personas"):
+            with gate.slot():
+                pass
+        assert time.monotonic() - started < 0.5
+        with pytest.raises(Busy):
+            asyncio.run(gate.acquire())
+    with gate.slot():
+        assert gate.in_flight == 1
+    assert gate.in_flight == 0 and gate.refused == 2
+
+
+def test_api_answers_503_with_retry_after_when_every_slot_is_taken(sample_index):
+    gate = Gate(1, 0.05)
+    client = TestClient(create_api(sample_index, gate))
+    with gate.slot():
+        r = client.get("/api/ask", params={"q": "¿Qué es el presupuesto participativo?"})
+    assert r.status_code == 503 and r.json()["error"] == BUSY
+    assert int(r.headers["Retry-After"]) >= 1
+    assert client.get("/api/ask", params={"q": "¿Qué es el presupuesto participativo?"}
+                      ).status_code == 200
+
+
+def test_concurrent_requests_are_all_served_or_refused_never_lost(sample_index):
+    gate = Gate(1, 5.0)  # a tiny budget, a wait long enough for everyone
+    client = TestClient(create_api(sample_index, gate))
+    questions = [f"datos abiertos {i}" for i in range(12)]
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(lambda q: client.get("/api/search", params={"q": q}).status_code,
+                              questions))
+    assert codes == [200] * 12 and gate.in_flight == 0
+    hurried = Gate(1, 0.0)  # no wait at all: the ones that find it busy are told so
+    client = TestClient(create_api(sample_index, hurried))
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(lambda q: client.get("/api/ask", params={"q": q}).status_code,
+                              [f"taller {i}" for i in range(12)]))
+    assert set(codes) <= {200, 503} and 200 in codes and hurried.in_flight == 0
+
+
+def test_the_chat_says_politely_when_busy(sample_index):
+    from askposts.web import make_chat_handler
+
+    gate = Gate(1, 0.05)
+    respond = make_chat_handler(sample_index, gate)
+    with gate.slot():
+        box, turns, asked, html = respond("¿Qué es la hackatón?", [], [], None, "", "")
+    assert box == "¿Qué es la hackatón?" and asked == []  # the question is kept to resend
+    assert "muchas personas" in html
+    box, turns, asked, html = respond("¿Qué es la hackatón?", [], [], None, "", "")
+    assert box == "" and asked == ["¿Qué es la hackatón?"] and "Fuentes" in html
+
+
+def test_torch_threads_are_set_once_not_per_call(embedder):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # someone else's choice must survive our calls
+    try:
+        embedder.embed_query("hola")
+        embedder.embed_passages(["una frase", "otra frase más larga"])
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_lru_keeps_the_most_recent():
+    cache = LRU(2)
+    cache.put("a", 1), cache.put("b", 2), cache.get("a"), cache.put("c", 3)
+    assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3
+    LRU(0).put("x", 1)
+
+
+def test_answers_are_cached_until_a_new_generation(tmp_path, settings, embedder):
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE, site)
+    index = build_index(site, tmp_path / "index", settings, embedder=embedder)
+    question = "¿Cuántas personas participaron en el taller de Cobán?"
+    first = index.ask(question)
+    misses = index._results.misses
+    again = index.ask(question)
+    assert again == first and index._results.misses == misses  # served from the cache
+    again.citations.clear()  # what a caller does with its copy does not reach the cache
+    assert index.ask(question).citations
+    post = next(site.glob("blogs/*cob*n.md"))
+    post.write_text(post.read_text().replace("32 personas", "45 personas"))
+    build_index(site, tmp_path / "index", settings, embedder=embedder)
+    assert "45 personas" in index.ask(question).text
+
+
+def test_uploads_and_file_serving_are_closed(sample_index, tmp_path):
+    import gradio
+
+    temp = Path(gradio.utils.get_upload_folder())
+    before = set(temp.rglob("*")) if temp.is_dir() else set()
+    client = TestClient(create_app(sample_index))
+    for route in ("/gradio_api/upload", "/upload"):
+        r = client.post(route, files={"files": ("x.txt", b"hola" * 1000, "text/plain")})
+        assert r.status_code == 403, route
+    for path in ("/gradio_api/file=/etc/passwd", "/gradio_api/file=" + str(SAMPLE)):
+        assert client.get(path).status_code == 403
+    assert (set(temp.rglob("*")) if temp.is_dir() else set()) == before
+    assert client.get("/").status_code == 200  # the app itself still loads
