@@ -48,7 +48,8 @@ def test_bad_queries_are_clear_errors(sample_index):
 def test_manifest_records_model_chunking_and_hashes(sample_index):
     folder = IndexFolder(sample_index.folder.path).current()
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["model"] == {"id": "intfloat/multilingual-e5-small", "dim": 384}
+    assert manifest["model"] == {"id": "intfloat/multilingual-e5-small", "dim": 384,
+                                 "precision": sample_index.embedder.precision}
     assert manifest["chunking"]["max_words"] == 250
     assert manifest["askposts_version"] == askposts.__version__
     assert len(manifest["files"]) == 10

@@ -45,7 +45,7 @@ def _question(q: str | None) -> str:
 
 def create_api(index: Index, gate: Gate | None = None) -> FastAPI:
     s = index.settings
-    gate = gate or Gate(s.slots, s.slot_wait)
+    gate = gate or Gate(s.slots, s.slot_wait, s.queue_size)
     app = FastAPI(title="askposts", description="Búsqueda y respuestas sobre publicaciones.",
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     app.state.gate = gate
@@ -79,12 +79,9 @@ def create_api(index: Index, gate: Gate | None = None) -> FastAPI:
                      programme: list[str] = Query(default=[]),
                      since: str | None = None, until: str | None = None):
         question, n = _question(q), _k(k)
-        work = lambda: index.search(question, k=n,  # noqa: E731
-                                    **filters(collection, programme, since, until))
-        hits = await bounded(request, work)
-        if isinstance(hits, Response):
-            return hits
-        return {"query": q, "hits": [h.to_dict() for h in hits]}
+        work = lambda: {"query": q, "hits": [h.to_dict() for h in index.search(  # noqa: E731
+            question, k=n, **filters(collection, programme, since, until))]}
+        return await bounded(request, work)
 
     @app.get("/api/ask")
     async def ask(request: Request, q: str | None = None,
@@ -95,9 +92,8 @@ def create_api(index: Index, gate: Gate | None = None) -> FastAPI:
         # context: the conversation's earlier questions (repeatable, oldest first).
         question = _question(q)
         work = lambda: index.ask(question, history=context[-3:],  # noqa: E731
-                                 **filters(collection, programme, since, until))
-        answer = await bounded(request, work)
-        return answer if isinstance(answer, Response) else answer.to_dict()
+                                 **filters(collection, programme, since, until)).to_dict()
+        return await bounded(request, work)
 
     @app.get("/api/export.csv", response_class=PlainTextResponse)
     async def export(request: Request, q: str | None = None, k: str | None = None,
@@ -147,7 +143,8 @@ def create_app(index: Index):
 
     from .web import CSS, build_ui
 
-    gate = Gate(index.settings.slots, index.settings.slot_wait)
+    s = index.settings
+    gate = Gate(s.slots, s.slot_wait, s.queue_size)
     app = create_api(index, gate)
     _no_files(app)
     return gr.mount_gradio_app(app, build_ui(index, gate), path="/", css=CSS, allowed_paths=[],

@@ -31,8 +31,10 @@ class Busy(AskpostsError):
 class Gate:
     """A bounded number of queries in flight, with a short bounded wait for a slot."""
 
-    def __init__(self, slots: int, wait: float) -> None:
+    def __init__(self, slots: int, wait: float, queue: int = 32) -> None:
         self.slots, self.wait = max(1, slots), max(0.0, wait)
+        self.queue = max(0, queue)  # requests allowed to wait; past that, refused at once
+        self.waiting = 0
         self._sem = threading.BoundedSemaphore(self.slots)
         self._lock = threading.Lock()
         self.in_flight = 0
@@ -65,11 +67,25 @@ class Gate:
 
     async def acquire(self) -> None:
         """Take a slot from async code without blocking the event loop; ``Busy`` if none."""
-        deadline = time.monotonic() + self.wait
-        while not self._sem.acquire(blocking=False):
-            if time.monotonic() >= deadline:
-                raise self._refuse()
-            await asyncio.sleep(0.005)
+        if self._sem.acquire(blocking=False):
+            self._taken()
+            return
+        with self._lock:
+            full = self.waiting >= self.queue
+            if not full:
+                self.waiting += 1
+        if full:  # enough people already wait: say so now rather than make everyone slow
+            raise self._refuse()
+        try:
+            deadline, pause = time.monotonic() + self.wait, 0.002
+            while not self._sem.acquire(blocking=False):
+                if time.monotonic() >= deadline:
+                    raise self._refuse()
+                await asyncio.sleep(pause)
+                pause = min(0.02, pause * 1.5)
+        finally:
+            with self._lock:
+                self.waiting -= 1
         self._taken()
 
 

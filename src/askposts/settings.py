@@ -46,7 +46,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
-    queue_size: int = 32  # chat requests waiting in Gradio's queue
+    queue_size: int = 32  # requests that may wait for a slot (and Gradio's queue); more: 503
     slots: int = 2  # queries computing at once per process (about the cores)
     slot_wait: float = 1.0  # seconds a request may wait for a slot before a polite 503
     cache_size: int = 1024  # question vectors and answers kept per process (0: none)

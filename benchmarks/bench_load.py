@@ -1,0 +1,197 @@
+"""Load benchmark (not a test): many concurrent users against `askposts serve`, on loopback.
+
+    .venv/bin/python benchmarks/bench_load.py [--index DIR] [--content CORPUS] [--quick]
+
+Starts the server in a subprocess (the real corpus, indexed first if needed), then runs:
+50 users for 60 s on /api/ask, 50 users for 60 s on /api/search, 200 users for 20 s on
+/api/ask (overload), and a few gradio_client users of the chat endpoint. Each user sends dev
+questions one after another. Prints requests/s, errors by kind, p50/p95/max latency and the
+server's peak RSS (VmHWM), and where the server's memory goes.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent.parent
+SHARED = HERE.parent / "shared"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
+async def user(client, url, questions, stop, out, offset):
+    i = offset
+    while time.monotonic() < stop:
+        q = questions[i % len(questions)]
+        i += 1
+        started = time.monotonic()
+        try:
+            r = await client.get(url, params={"q": q}, timeout=30)
+            kind = str(r.status_code)
+        except httpx.TimeoutException:
+            kind = "timeout"
+        except httpx.HTTPError as exc:
+            kind = type(exc).__name__
+        out.append((kind, time.monotonic() - started))
+        if kind == "503":
+            await asyncio.sleep(0.2)  # a polite client honours Retry-After, a little
+
+
+async def phase(base, route, users, seconds, questions):
+    out: list[tuple[str, float]] = []
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(base_url=base, limits=limits) as client:
+        stop = time.monotonic() + seconds
+        await asyncio.gather(*(user(client, route, questions, stop, out, k * 7)
+                               for k in range(users)))
+    return out
+
+
+def report(name, out, seconds):
+    kinds = collections.Counter(k for k, _ in out)
+    ok = [t for k, t in out if k == "200"]
+    every = [t for _, t in out]
+    print(f"{name}: {len(out)} requests, {len(ok) / seconds:.1f} answered/s, "
+          f"by kind {dict(kinds)}; latency of 200s p50 {1000 * pct(ok, .5):.0f} ms, "
+          f"p95 {1000 * pct(ok, .95):.0f} ms; slowest response {1000 * max(every):.0f} ms")
+    return len(ok) / seconds
+
+
+def chat_clients(base, questions, clients=4, each=5):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    def run(k):
+        client = Client(base + "/", verbose=False)
+        times = []
+        for q in questions[k * each:(k + 1) * each]:
+            s = time.monotonic()
+            client.predict(q, [], "", "", api_name="/preguntar")
+            times.append(time.monotonic() - s)
+        return times
+
+    with ThreadPoolExecutor(clients) as pool:
+        times = [t for ts in pool.map(run, range(clients)) for t in ts]
+    print(f"chat via gradio_client: {clients} clients x {each} questions, "
+          f"p50 {1000 * statistics.median(times):.0f} ms, max {1000 * max(times):.0f} ms")
+
+
+def start_server(index: str, port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    cmd = [str(HERE / ".venv/bin/askposts"), "serve", "--index", index, "--port", str(port),
+           "--site-url", "https://redciudadana.org"]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index")
+    ap.add_argument("--content", default=str(SHARED / "corpus/redciudadana"))
+    ap.add_argument("--questions", default=str(SHARED / "eval/dev.jsonl"))
+    ap.add_argument("--quick", action="store_true", help="10 s phases (a smoke run)")
+    args = ap.parse_args()
+    questions = [json.loads(x)["question"] for x in Path(args.questions).read_text(
+        encoding="utf-8").splitlines() if x.strip()]
+    index = args.index or tempfile.mkdtemp(prefix="bench-load-")
+    subprocess.run([str(HERE / ".venv/bin/askposts"), "index", args.content, "--index", index,
+                    "--site-url", "https://redciudadana.org"], check=False,
+                   stdout=subprocess.DEVNULL)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    proc = start_server(index, port, 1)
+    try:
+        while True:
+            try:
+                if httpx.get(base + "/api/ask", params={"q": "hola"}, timeout=5).status_code \
+                        == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() - started > 120:
+                sys.exit("the server did not start: " + proc.stderr.read()[-2000:])
+            time.sleep(0.5)
+        print(f"app start to first answer: {time.monotonic() - started:.1f} s; "
+              f"RSS after start {rss_mb(proc.pid):.0f} MB")
+        long, short = (10, 5) if args.quick else (60, 20)
+        ask = report("/api/ask, 50 users", asyncio.run(
+            phase(base, "/api/ask", 50, long, questions)), long)
+        search = report("/api/search, 50 users", asyncio.run(
+            phase(base, "/api/search", 50, long, questions)), long)
+        print(f"ask throughput / search throughput: {ask / search:.2f}")
+        report("/api/ask, 200 users (overload)", asyncio.run(
+            phase(base, "/api/ask", 200, short, questions)), short)
+        chat_clients(base, questions)
+        t = time.monotonic()
+        httpx.get(base + "/", timeout=30)
+        print(f"chat page right after the overload: {1000 * (time.monotonic() - t):.0f} ms")
+        print(f"server RSS now {rss_mb(proc.pid):.0f} MB, peak {rss_mb(proc.pid, 'VmHWM'):.0f} MB")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    memory_parts()
+
+
+def memory_parts() -> None:
+    """Where a serving process's memory goes: measured step by step in a fresh process."""
+    code = """
+import os, sys
+sys.path.insert(0, {src!r})
+def rss():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS'): return int(line.split()[1]) / 1024
+base = rss()
+import torch, sentence_transformers; libs = rss()
+from askposts import Settings, open_index
+from askposts.embedding import Embedder
+s = Settings.load(site_url='https://redciudadana.org')
+e = Embedder.from_settings(s); e.embed_query('hola'); model = rss()
+import tempfile, subprocess
+from askposts import build_index
+idx = build_index({content!r}, tempfile.mkdtemp(), s, embedder=e); idx.ask('hola'); index = rss()
+import gradio, fastapi
+from askposts.api import create_app
+create_app(idx); web = rss()
+print(f"memory by part: python {{base:.0f}} MB, torch + sentence-transformers {{libs - base:.0f}} MB, "
+      f"model ({{e.precision}}) {{model - libs:.0f}} MB, index {{index - model:.0f}} MB, "
+      f"web stack (gradio + fastapi) {{web - index:.0f}} MB; total {{web:.0f}} MB")
+"""
+    subprocess.run([str(HERE / ".venv/bin/python"), "-c",
+                    code.format(src=str(HERE / "src"), content=str(SHARED / "corpus/redciudadana"))],
+                   check=False)
+
+
+if __name__ == "__main__":
+    main()
