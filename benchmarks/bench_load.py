@@ -161,10 +161,10 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    memory_parts()
+    memory_parts(index)
 
 
-def memory_parts() -> None:
+def memory_parts(index: str) -> None:
     """Where a serving process's memory goes: measured step by step in a fresh process."""
     code = """
 import os, sys
@@ -178,9 +178,7 @@ from askposts import Settings, open_index
 from askposts.embedding import Embedder
 s = Settings.load(site_url='https://redciudadana.org')
 e = Embedder.from_settings(s); e.embed_query('hola'); model = rss()
-import tempfile, subprocess
-from askposts import build_index
-idx = build_index({content!r}, tempfile.mkdtemp(), s, embedder=e); idx.ask('hola'); index = rss()
+idx = open_index({index!r}, s, e); idx.ask('hola'); index = rss()
 import gradio, fastapi
 from askposts.api import create_app
 create_app(idx); web = rss()
@@ -189,7 +187,7 @@ print(f"memory by part: python {{base:.0f}} MB, torch + sentence-transformers {{
       f"web stack (gradio + fastapi) {{web - index:.0f}} MB; total {{web:.0f}} MB")
 """
     subprocess.run([str(HERE / ".venv/bin/python"), "-c",
-                    code.format(src=str(HERE / "src"), content=str(SHARED / "corpus/redciudadana"))],
+                    code.format(src=str(HERE / "src"), index=index)],
                    check=False)
 
 
