@@ -53,8 +53,6 @@ _DAYS_OF_MONTH = re.compile(rf"\b\d{{1,2}}(\s*(,|y|al|-)\s*\d{{1,2}})+\s+(de\s+)
                             rf"({_MONTHS.replace(' ', '|')})\b")
 _PLACE = re.compile(r"\b([Ee]n|[Dd]esde|[Ss]ede)\s+(el\s+|la\s+|los\s+|las\s+)?[A-ZÁÉÍÓÚÑ]\w+|"
                     r"https?://|www\.|\w\.(org|gt|com)\b")
-# Two capitalised words in a row (a name or an organisation), on the original text.
-_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+(\s+(de(l)?\s+|la\s+)?[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+)+")
 
 # Words that only say what kind of answer is wanted, and light verbs: never key terms.
 ASKING_WORDS = frozenset(
