@@ -172,5 +172,8 @@ def test_chat_endpoint_answers_through_gradio_client(server):
     box, html = client.predict(question, [], "", "", api_name="/preguntar")
     assert box == ""
     assert "laboratorio-de-innovaci%C3%B3n-municipal-en-occidente" in html
-    rows = client.predict("datos abiertos", ["proyectos"], [], "", "", 5, api_name="/buscar")
-    assert rows[0]["data"] or rows[0]
+    table, status, _ = client.predict("datos abiertos", ["proyectos"], [], "", "", 5,
+                                      api_name="/buscar")
+    data = table["data"] if isinstance(table, dict) else table
+    assert data and all(row[1] == "proyectos" for row in data), table
+    assert status.startswith(f"{len(data)} resultados")

@@ -13,6 +13,7 @@ from .confidence import Decision, judge
 from .embedding import Embedder, model_id
 from .errors import AskpostsError
 from .filters import post_mask
+from .evidence import asked_kind
 from .features import CANDIDATE_POSTS, question_info
 from .followup import is_follow_up
 from .generation import Generation, IndexMismatch
@@ -186,9 +187,8 @@ class Index:
             cited = [p for p in self._cited(previous[-1], filters) if np.isfinite(sc.fused[p])]
             top = cited + [p for p in top if p not in cited]
         info = question_info(query, gen, self._analyzer)
-        if follow_up:
-            info.kind = question_info(question, gen, self._analyzer).kind
-            info.text = question
+        if follow_up:  # the kind of answer is the one the new question asks for
+            info.kind, info.text = asked_kind(question), question
         threshold = self.settings.answer_threshold
         judged = judge(gen, info, top, sc, self.model,
                        None if threshold < 0 else threshold)
@@ -198,10 +198,10 @@ class Index:
         return gen, hits, info, judged
 
     def _cited(self, question: str, filters: dict) -> list[int]:
-        """Post indexes the answer to ``question`` cites (best first)."""
-        gen, hits, info, judged = self._judged(question, 5, filters)
-        answer = compose(info, gen, hits, judged)
-        return [gen.post_index[h.path] for h in answer.citations]
+        """Post indexes the answer to ``question`` cites (best first; cached like ``ask``)."""
+        index_of = self.generation.post_index
+        return [index_of[h.path] for h in self.ask(question, **filters).citations
+                if h.path in index_of]
 
     def search_and_judge(self, question: str, k: int = 10, collections=None, since=None,
                          until=None, programmes=None, history=()) -> tuple[list[Hit], Decision]:
