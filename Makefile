@@ -2,6 +2,7 @@
 #   make run                 index content/ and start the chat on http://127.0.0.1:7860
 #   make run CONTENT=../shared/corpus/redciudadana SITE_URL=https://redciudadana.org
 #   make test                install with the test extras and run the test suite
+#   make test-fast           the unit tests only (no model, no ../shared): seconds
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -13,7 +14,7 @@ PORT ?= 7860
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install install-test browser bench clean screenshots fit
+.PHONY: run run-postgres test test-fast install install-test browser bench clean screenshots fit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +44,16 @@ run: install
 	$(BIN)/askposts index $(CONTENT) --index $(INDEX) $(if $(SITE_URL),--site-url $(SITE_URL)) || [ $$? -eq 1 ]
 	$(BIN)/python app.py --index $(INDEX) --host $(HOST) --port $(PORT) $(if $(SITE_URL),--site-url $(SITE_URL))
 
+# The same with the index in an embedded PostgreSQL (docs/postgres.md).
+run-postgres: install-test
+	$(BIN)/python scripts/run_postgres.py $(CONTENT) --port $(PORT) $(if $(SITE_URL),--site-url $(SITE_URL))
+
 test: install-test
 	$(BIN)/python -m pytest
+
+# Everything not marked slow: a hash-based fake embedder instead of the model, no ../shared.
+test-fast: $(VENV)/.installed-test
+	ASKPOSTS_SHARED=/nonexistent $(BIN)/python -m pytest -m "not slow"
 
 # Refresh the screenshots in docs/ from the browser test.
 screenshots: install-test

@@ -20,7 +20,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from askposts import Settings, build_index  # noqa: E402
-from askposts.embedding import Embedder  # noqa: E402
+from askposts.embedding import Embedder, load_embedder  # noqa: E402
 from askposts.evaluate import read_questions  # noqa: E402
 
 HERE = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def main() -> None:
     settings = Settings.load(site_url="https://redciudadana.org", cache_size=0)
 
     t0 = time.perf_counter()
-    embedder = Embedder.from_settings(settings)
+    embedder = load_embedder(settings)
     load_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         t1 = time.perf_counter()

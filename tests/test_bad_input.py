@@ -27,10 +27,11 @@ def messy(tmp_path):
     return tmp_path / "content"
 
 
-def test_bad_files_are_reported_and_good_ones_indexed(messy, tmp_path, capsys, monkeypatch):
+def test_bad_files_are_reported_and_good_ones_indexed(messy, tmp_path, capsys, monkeypatch,
+                                                      fake_embedder):
     monkeypatch.chdir(tmp_path)
     index = str(tmp_path / "index")
-    code = main(["index", str(messy), "--index", index])
+    code = main(["index", str(messy), "--index", index], fake_embedder)
     out = capsys.readouterr().out
     readable = 4 if os.geteuid() == 0 else 3  # root reads the file without permissions
     assert code == 1  # some files were skipped
@@ -47,8 +48,9 @@ def test_bad_files_are_reported_and_good_ones_indexed(messy, tmp_path, capsys, m
 
     # a file fixed later is picked up by the next incremental run
     (messy / "blogs" / "yaml.md").write_text(GOOD.format(t="Arreglado"))
-    assert main(["index", str(messy), "--index", index]) == 1
+    assert main(["index", str(messy), "--index", index], fake_embedder) == 1
     out = capsys.readouterr().out
     assert "1 nuevos" in out and f"publicaciones: {readable + 1}" in out
-    assert main(["search", "Arreglado", "--index", index, "--json", "--k", "1"]) == 0
+    assert main(["search", "Arreglado", "--index", index, "--json", "--k", "1"],
+                fake_embedder) == 0
     assert '"blogs/yaml.md"' in capsys.readouterr().out

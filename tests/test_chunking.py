@@ -2,7 +2,7 @@ import pytest
 
 from askposts.chunking import ChunkParams, split_post
 from askposts.corpus import build_post, load_corpus
-from conftest import CORPUS, SITE, need
+from conftest import SITE
 
 
 def make(body, title="Título"):
@@ -10,8 +10,8 @@ def make(body, title="Título"):
 
 
 @pytest.fixture(scope="module")
-def real_passages():
-    corpus = load_corpus(need(CORPUS), SITE)
+def real_passages(corpus_dir):
+    corpus = load_corpus(corpus_dir, SITE)
     return corpus, [(post, x) for post in corpus.posts for x in split_post(post)]
 
 

@@ -3,8 +3,9 @@ import unicodedata
 import pytest
 
 from askposts.corpus import build_post, load_corpus
+from askposts.schema import SiteSchema
 from askposts.permalinks import file_slug
-from conftest import CORPUS, SITE, need
+from conftest import SITE
 
 
 def write(folder, rel, text, mode="w"):
@@ -18,8 +19,8 @@ def write(folder, rel, text, mode="w"):
 
 
 @pytest.fixture(scope="module")
-def real():
-    return load_corpus(need(CORPUS), SITE)
+def real(corpus_dir):
+    return load_corpus(corpus_dir, SITE)
 
 
 def test_every_real_markdown_file_loads(real):
@@ -123,3 +124,17 @@ def test_bad_files_are_reported_and_the_rest_loads(tmp_path):
 def test_missing_content_root_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="No existe la carpeta"):
         load_corpus(tmp_path / "nope")
+
+
+def test_another_site_schema_reads_its_own_keys():
+    schema = SiteSchema(title=("nombre",), programme=("area",), date=("fecha",),
+                        not_prose=SiteSchema().not_prose + ("interno",))
+    meta = {"nombre": "Feria de datos", "area": "Datos abiertos", "fecha": "2024-05-02",
+            "title": "no es el título aquí", "interno": "nota para el equipo que no se indexa",
+            "objetivo": "Acercar los datos públicos a la ciudadanía."}
+    post = build_post("eventos/feria.md", meta, "Cuerpo.", None, schema)
+    assert (post.title, post.programme, post.date) == ("Feria de datos", "Datos abiertos",
+                                                      "2024-05-02")
+    assert "Acercar los datos" in post.text and "nota para el equipo" not in post.text
+    assert "no es el título" in post.text  # a key this site gives no meaning is prose
+    assert build_post("eventos/feria.md", meta, "Cuerpo.", None).title == "no es el título aquí"

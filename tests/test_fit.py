@@ -24,6 +24,7 @@ def test_folds_keep_groups_together_and_are_seeded():
         assert len({f for f, h in zip(folds, groups) if h == g}) == 1
 
 
+@pytest.mark.slow  # real model or ../shared
 def test_squad_paragraphs_become_posts(tmp_path):
     questions = squad_posts(need(SQUAD), tmp_path, articles=1)
     files = sorted(tmp_path.rglob("*.md"))
@@ -35,6 +36,7 @@ def test_squad_paragraphs_become_posts(tmp_path):
     assert not holds_answer(q, "otro/000.md", q.answers[0])
 
 
+@pytest.mark.slow  # real model or ../shared
 def test_site_questions_group_by_post():
     questions = site_questions(need(EVAL))
     answerable = [q for q in questions if q.relevant]
@@ -56,6 +58,7 @@ def fitted(tmp_path_factory, settings, embedder):
     return first, again, report, work
 
 
+@pytest.mark.slow  # real model or ../shared
 def test_fit_is_deterministic_and_reports_fold_means(fitted):
     first, again, report, _ = fitted
     assert json.dumps(first.to_dict()) == json.dumps(again.to_dict())

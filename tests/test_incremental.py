@@ -17,8 +17,8 @@ def site(tmp_path):
     return content
 
 
-def test_add_update_rename_delete(site, tmp_path, settings, embedder):
-    builder = Builder(settings, embedder)
+def test_add_update_rename_delete(site, tmp_path, settings, fake_embedder):
+    builder = Builder(settings, fake_embedder)
     index = tmp_path / "index"
     _, first = builder.build(site, index)
     assert first.published and len(first.added) == 10
@@ -48,15 +48,15 @@ def test_add_update_rename_delete(site, tmp_path, settings, embedder):
     same_vectors(gen.sentence_vectors, full.sentence_vectors)
 
 
-def test_second_build_waits_or_stops_clearly(site, tmp_path, settings, embedder):
+def test_second_build_waits_or_stops_clearly(site, tmp_path, settings, fake_embedder):
     folder = IndexFolder(tmp_path / "index")
     with folder.lock():
         with pytest.raises(IndexBusy, match="Otro proceso"):
-            Builder(settings, embedder).build(site, folder.path)
+            Builder(settings, fake_embedder).build(site, folder.path)
 
 
-def test_old_generations_and_leftovers_are_cleaned(site, tmp_path, settings, embedder):
-    builder = Builder(settings, embedder)
+def test_old_generations_and_leftovers_are_cleaned(site, tmp_path, settings, fake_embedder):
+    builder = Builder(settings, fake_embedder)
     index = tmp_path / "index"
     for i in range(4):
         (site / "blogs" / "x.md").write_text(f"---\ntitle: Versión {i}\n---\nTexto {i}.")

@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 import askposts
-from askposts import QueryError, Settings, build_index, open_index
+from askposts import Filters, QueryError, Settings, build_index, open_index
 from askposts.generation import IndexMismatch
 from askposts.store import IndexFolder, IndexMissing
 from conftest import SAMPLE
@@ -20,9 +20,12 @@ def test_search_returns_distinct_posts_with_fields(sample_index):
     post = {p.path: p for p in sample_index.posts}[top.path]
     assert post.text[top.start:top.end] == top.text
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    model = sample_index.generation.manifest["model"]
+    assert (model["id"], model["dim"]) == ("intfloat/multilingual-e5-small", 384)
 
 
-def test_filters_by_collection_and_date(sample_index):
+def test_filters_by_collection_and_date(fake_index):
+    sample_index = fake_index
     hits = sample_index.search("datos abiertos municipales", k=10, collections=["proyectos"])
     assert hits and all(h.collection == "proyectos" for h in hits)
     hits = sample_index.search("datos abiertos", k=10, since="2025", until="2025-12")
@@ -32,9 +35,12 @@ def test_filters_by_collection_and_date(sample_index):
                                until="2024")
     assert "proyectos/2023-06-10-vigilancia-de-compras.md" in [h.path for h in hits]
     assert sample_index.search("datos", collections=["no-existe"]) == []
+    assert sample_index.search("datos", filters=Filters.parse("proyectos", since="2024")) == \
+        sample_index.search("datos", collections="proyectos", since="2024")
 
 
-def test_bad_queries_are_clear_errors(sample_index):
+def test_bad_queries_are_clear_errors(fake_index):
+    sample_index = fake_index
     with pytest.raises(QueryError, match="vacía"):
         sample_index.search("   ")
     with pytest.raises(QueryError, match="demasiado larga"):
@@ -45,18 +51,19 @@ def test_bad_queries_are_clear_errors(sample_index):
         sample_index.search("datos", k=0)
 
 
-def test_manifest_records_model_chunking_and_hashes(sample_index):
+def test_manifest_records_model_chunking_and_hashes(fake_index):
+    sample_index = fake_index
     folder = IndexFolder(sample_index.folder.path).current()
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["model"] == {"id": "intfloat/multilingual-e5-small", "dim": 384,
-                                 "precision": sample_index.embedder.precision}
+    assert manifest["model"] == {"id": "askposts/hash-64", "dim": 64, "precision": "fp32"}
     assert manifest["chunking"]["max_words"] == 250
     assert manifest["askposts_version"] == askposts.__version__
     assert len(manifest["files"]) == 10
     assert all(len(h) == 64 for h in manifest["files"].values())
 
 
-def test_reopen_and_unchanged_rebuild_embeds_nothing(sample_index, settings, embedder):
+def test_reopen_and_unchanged_rebuild_embeds_nothing(fake_index, settings, fake_embedder):
+    sample_index, embedder = fake_index, fake_embedder
     again = build_index(SAMPLE, sample_index.folder.path, settings, embedder=embedder)
     assert again.report.embedded == 0 and not again.report.published
     reopened = open_index(sample_index.folder.path, settings, embedder)
@@ -64,18 +71,20 @@ def test_reopen_and_unchanged_rebuild_embeds_nothing(sample_index, settings, emb
         [h.path for h in sample_index.search("hackatón")]
 
 
-def test_other_model_is_refused_with_rebuild_hint(sample_index, settings, tmp_path):
+def test_other_model_is_refused_with_rebuild_hint(fake_index, settings, tmp_path):
+    sample_index = fake_index
     other = Settings.load(config=tmp_path / "none.toml", env={}, model="otro/modelo")
     with pytest.raises(IndexMismatch, match="--rebuild"):
         open_index(sample_index.folder.path, other)
 
 
-def test_other_dimension_is_refused(sample_index, settings, embedder, tmp_path):
+def test_other_dimension_is_refused(fake_index, settings, fake_embedder, tmp_path):
+    sample_index, embedder = fake_index, fake_embedder
     copy = tmp_path / "idx"
     shutil.copytree(sample_index.folder.path, copy)
     gen = IndexFolder(copy).current()
     manifest = json.loads((gen / "manifest.json").read_text())
-    manifest["model"]["dim"] = 768
+    manifest["model"]["dim"] = 768  # the embedder gives 64
     (gen / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexMismatch, match="dimensiones"):
         open_index(copy, settings, embedder)

@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from askposts.lexical import Analyzer, LexicalIndex, fold
+from askposts.lexical import Analyzer, LexicalIndex
+from askposts.spanish import fold
 
 
 @pytest.fixture(scope="module")

@@ -63,11 +63,11 @@ def test_replay_real_history(tmp_path, settings, embedder):
             continue
         gen, report = builder.build(site, index)
         embedded += report.embedded
-        if n in (EVERY * 7, len(commits)):
+        if n == len(commits):  # one full rebuild (the fake-embedder replay checks more often)
             full, full_report = builder.build(site, tmp_path / f"full-{n}", rebuild=True)
             assert_same(gen, full, builder)
             checked += 1
-    assert checked == 2
+    assert checked == 1
     # Incremental embedding never re-embeds unchanged text: far less than rebuilding each time.
     assert embedded < 2 * full_report.embedded
     print(f"replay: {embedded} passages embedded incrementally; a full rebuild embeds "

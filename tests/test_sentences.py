@@ -48,7 +48,8 @@ def test_headings_are_not_sentences():
     assert [post.text[s:e] for s, e in post_sentences(post)] == ["Una frase.", "Otra frase."]
 
 
-def test_sample_index_stores_every_sentence_with_its_vector(sample_index, embedder):
+def test_sample_index_stores_every_sentence_with_its_vector(fake_index, fake_embedder):
+    sample_index, embedder = fake_index, fake_embedder
     gen = sample_index.generation
     expected = [(i, s, e) for i, p in enumerate(gen.posts) for s, e in post_sentences(p)]
     assert [tuple(map(int, row)) for row in gen.sentences] == expected
@@ -64,7 +65,8 @@ def test_sample_index_stores_every_sentence_with_its_vector(sample_index, embedd
         assert all(int(gen.sentences[j, 0]) == post_idx for j in ids)
 
 
-def test_an_old_format_index_asks_for_a_rebuild(tmp_path, settings, embedder):
+def test_an_old_format_index_asks_for_a_rebuild(tmp_path, settings, fake_embedder):
+    embedder = fake_embedder
     from conftest import SAMPLE
 
     builder = Builder(settings, embedder)

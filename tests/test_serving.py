@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from askposts import build_index
-from askposts.api import create_api, create_app
+from askposts.api import create_api
+from askposts.webapp import create_app
 from askposts.serving import BUSY, LRU, Busy, Gate
 from conftest import SAMPLE
 
@@ -29,9 +30,9 @@ def test_gate_refuses_quickly_when_full_and_recovers():
     assert gate.in_flight == 0 and gate.refused == 2
 
 
-def test_api_answers_503_with_retry_after_when_every_slot_is_taken(sample_index):
+def test_api_answers_503_with_retry_after_when_every_slot_is_taken(fake_index):
     gate = Gate(1, 0.05)
-    client = TestClient(create_api(sample_index, gate))
+    client = TestClient(create_api(fake_index, gate))
     with gate.slot():
         r = client.get("/api/ask", params={"q": "¿Qué es el presupuesto participativo?"})
     assert r.status_code == 503 and r.json()["error"] == BUSY
@@ -40,33 +41,34 @@ def test_api_answers_503_with_retry_after_when_every_slot_is_taken(sample_index)
                       ).status_code == 200
 
 
-def test_concurrent_requests_are_all_served_or_refused_never_lost(sample_index):
+def test_concurrent_requests_are_all_served_or_refused_never_lost(fake_index):
     gate = Gate(1, 5.0)  # a tiny budget, a wait long enough for everyone
-    client = TestClient(create_api(sample_index, gate))
+    client = TestClient(create_api(fake_index, gate))
     questions = [f"datos abiertos {i}" for i in range(12)]
     with ThreadPoolExecutor(6) as pool:
         codes = list(pool.map(lambda q: client.get("/api/search", params={"q": q}).status_code,
                               questions))
     assert codes == [200] * 12 and gate.in_flight == 0
     hurried = Gate(1, 0.0)  # no wait at all: the ones that find it busy are told so
-    client = TestClient(create_api(sample_index, hurried))
+    client = TestClient(create_api(fake_index, hurried))
     with ThreadPoolExecutor(6) as pool:
         codes = list(pool.map(lambda q: client.get("/api/ask", params={"q": q}).status_code,
                               [f"taller {i}" for i in range(12)]))
     assert set(codes) <= {200, 503} and 200 in codes and hurried.in_flight == 0
 
 
-def test_the_chat_says_politely_when_busy(sample_index):
+def test_the_chat_says_politely_when_busy(fake_index):
     from askposts.web import make_chat_handler
 
     gate = Gate(1, 0.05)
-    respond = make_chat_handler(sample_index, gate)
+    respond = make_chat_handler(fake_index, gate)
     with gate.slot():
-        box, turns, asked, html = respond("¿Qué es la hackatón?", [], [], None, "", "")
+        box, turns, asked, _, html = respond("¿Qué es la hackatón?", [], [], "", None, "", "")
     assert box == "¿Qué es la hackatón?" and asked == []  # the question is kept to resend
     assert "muchas personas" in html
-    box, turns, asked, html = respond("¿Qué es la hackatón?", [], [], None, "", "")
-    assert box == "" and asked == ["¿Qué es la hackatón?"] and "Fuentes" in html
+    box, turns, asked, _, html = respond("¿Qué es la hackatón?", [], [], "", None, "", "")
+    assert box == "" and asked == ["¿Qué es la hackatón?"] and 'class="respuesta"' in html
+    assert "muchas personas" not in html
 
 
 def test_torch_threads_are_set_once_not_per_call(embedder):
@@ -106,12 +108,12 @@ def test_answers_are_cached_until_a_new_generation(tmp_path, settings, embedder)
     assert "45 personas" in index.ask(question).text
 
 
-def test_uploads_and_file_serving_are_closed(sample_index, tmp_path):
+def test_uploads_and_file_serving_are_closed(fake_index, tmp_path):
     import gradio
 
     temp = Path(gradio.utils.get_upload_folder())
     before = set(temp.rglob("*")) if temp.is_dir() else set()
-    client = TestClient(create_app(sample_index))
+    client = TestClient(create_app(fake_index))
     for route in ("/gradio_api/upload", "/upload"):
         r = client.post(route, files={"files": ("x.txt", b"hola" * 1000, "text/plain")})
         assert r.status_code == 403, route
@@ -119,3 +121,27 @@ def test_uploads_and_file_serving_are_closed(sample_index, tmp_path):
         assert client.get(path).status_code == 403
     assert (set(temp.rglob("*")) if temp.is_dir() else set()) == before
     assert client.get("/").status_code == 200  # the app itself still loads
+
+
+def test_waiters_are_served_first_come_first_served_and_woken_not_polled():
+    gate = Gate(1, 2.0, queue=3)
+    order = []
+
+    async def one(k):
+        await gate.acquire()
+        order.append(k)
+        await asyncio.sleep(0.01)
+        gate.release()
+
+    async def main():
+        with gate.slot():  # taken: everyone queues
+            tasks = [asyncio.create_task(one(k)) for k in range(3)]
+            await asyncio.sleep(0.05)
+            assert gate.waiting == 3
+            with pytest.raises(Busy):  # the queue is full: refused at once
+                await gate.acquire()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+    assert order == [0, 1, 2] and gate.in_flight == 0 and gate.waiting == 0
+    assert gate.refused == 1

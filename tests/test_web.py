@@ -3,7 +3,6 @@ import csv
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,17 +14,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from askposts.api import create_api
-from conftest import ROOT
+from askposts.auth import hash_password
+from conftest import ROOT, free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Screenshots go to a temporary folder; `make screenshots` sets this to refresh docs/.
 SHOTS = Path(os.environ.get("ASKPOSTS_SCREENSHOTS") or tempfile.mkdtemp(prefix="shots-"))
 DOCS = ROOT / "docs"
+STAFF_PASSWORD = "clave-del-personal-de-prueba"
+STAFF_HASH = hash_password(STAFF_PASSWORD, salt=b"fixed-test-salt!")
 
 
 @pytest.fixture(scope="module")
-def client(sample_index):
-    return TestClient(create_api(sample_index))
+def client(fake_index):
+    """The HTTP API over the sample content and the fake embedder (shape, errors, CSV)."""
+    return TestClient(create_api(fake_index))
 
 
 def test_search_endpoint_shape(client):
@@ -39,7 +42,8 @@ def test_search_endpoint_shape(client):
     assert {h["collection"] for h in r.json()["hits"]} == {"proyectos"}
 
 
-def test_ask_endpoint(client):
+def test_ask_endpoint(sample_index):
+    client = TestClient(create_api(sample_index))
     question = "¿Cuántas personas participaron en el taller de Cobán?"
     body = client.get("/api/ask", params={"q": question}).json()
     assert body["found"] is True and "[1]" in body["text"]
@@ -66,16 +70,10 @@ def test_export_csv_and_health(client):
     assert client.get("/api/health").json()["posts"] == 10
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(corpus_index):
     port = free_port()
-    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", ASKPOSTS_STAFF_PASSWORD_HASH=STAFF_HASH)
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py"), "--index", str(corpus_index.folder.path),
          "--site-url", "https://redciudadana.org", "--port", str(port)],
@@ -146,8 +144,28 @@ def test_chat_shows_markup_as_text(page):
     assert attack in page.locator("#conversacion").inner_text()
 
 
+def test_unanswered_question_feedback_and_the_staff_report(page, server):
+    question = "¿Cuál es el horario del zoológico La Aurora los domingos?"
+    ask(page, question)
+    page.locator("#opinion").get_by_text("¿Le sirvió la última respuesta?").click()
+    page.locator("#comentario textarea").fill("quería saber del zoológico")
+    page.locator("#util-no").click()
+    page.wait_for_function("() => document.querySelector('#opinion-estado').innerText"
+                           ".includes('Gracias')", timeout=30_000)
+    page.goto(server + "/personal/", wait_until="domcontentloaded")
+    page.locator("input[type=text]").first.fill("personal")
+    page.locator("input[type=password]").fill(STAFF_PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("tab", name="Preguntas sin respuesta").click(timeout=60_000)
+    page.locator("#ver-informe").click()
+    page.wait_for_function("q => document.querySelector('#informe').innerText.includes(q)",
+                           arg="zoológico La Aurora", timeout=60_000)
+    report = page.locator("#informe").inner_text()
+    assert "👎 1" in report and "quería saber del zoológico" in report
+    page.get_by_role("tab", name="Iniciativas").click()
+
+
 def test_staff_tab_filters_and_csv(page):
-    page.get_by_role("tab", name="Iniciativas (personal)").click()
     page.locator("#buscar-iniciativas textarea").fill("datos abiertos")
     since = page.locator("#filtro-desde input")
     since.click()
@@ -172,8 +190,11 @@ def test_chat_endpoint_answers_through_gradio_client(server):
     box, html = client.predict(question, [], "", "", api_name="/preguntar")
     assert box == ""
     assert "laboratorio-de-innovaci%C3%B3n-municipal-en-occidente" in html
-    table, status, _ = client.predict("datos abiertos", ["proyectos"], [], "", "", 5,
-                                      api_name="/buscar")
+    with pytest.raises(Exception):  # the staff area needs its login
+        Client(server + "/personal/", verbose=False)
+    staff = Client(server + "/personal/", auth=("personal", STAFF_PASSWORD), verbose=False)
+    table, status, _ = staff.predict("datos abiertos", ["proyectos"], [], "", "", 5,
+                                     api_name="/buscar")
     data = table["data"] if isinstance(table, dict) else table
     assert data and all(row[1] == "proyectos" for row in data), table
     assert status.startswith(f"{len(data)} resultados")

@@ -3,20 +3,25 @@
     import askposts
     index = askposts.build_index("content/", "index/")
     hits = index.search("¿qué es justicia abierta?", k=5)
+    answer = index.ask("¿cuándo fue el taller?", askposts.Filters.parse(since="2023"))
 """
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
+from .corpus import ContentMissing
+from .embedding import Embedder
+from .errors import AskpostsError
+from .filters import FilterError, Filters
+from .generation import IndexMismatch
+from .hashembed import HashEmbedder
+from .index import Index, QueryError, build_index, open_index
+from .model import AnswerModel, ModelError
+from .records import Answer, Hit, Passage, Period, Post, Problem
+from .schema import SiteSchema
+from .serving import Busy
+from .settings import Settings, SettingsError
+from .store import IndexBusy, IndexMissing
 
-from .corpus import ContentMissing  # noqa: E402
-from .errors import AskpostsError  # noqa: E402
-from .filters import FilterError  # noqa: E402
-from .generation import IndexMismatch  # noqa: E402
-from .index import Index, QueryError, build_index, open_index  # noqa: E402
-from .model import AnswerModel, ModelError  # noqa: E402
-from .records import Answer, Hit, Passage, Post, Problem  # noqa: E402
-from .settings import Settings, SettingsError  # noqa: E402
-from .store import IndexBusy, IndexMissing  # noqa: E402
-
-__all__ = ["Answer", "AnswerModel", "AskpostsError", "ContentMissing", "FilterError", "Hit",
-           "Index", "IndexBusy", "IndexMismatch", "IndexMissing", "ModelError", "Passage",
-           "Post", "Problem", "QueryError", "Settings", "SettingsError", "build_index",
-           "open_index", "__version__"]
+__all__ = ["Answer", "AnswerModel", "AskpostsError", "Busy", "ContentMissing", "Embedder",
+           "FilterError", "Filters", "HashEmbedder", "Hit", "Index", "IndexBusy",
+           "IndexMismatch", "IndexMissing", "ModelError", "Passage", "Period", "Post",
+           "Problem", "QueryError", "Settings", "SettingsError", "SiteSchema", "build_index",
+           "open_index"]

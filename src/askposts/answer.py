@@ -19,22 +19,10 @@ from .records import Answer, Hit
 
 NOT_FOUND = "No encontré información sobre eso en las publicaciones."
 NEAR = "No encontré una respuesta directa; esto es lo más cercano:"
-MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-          "diciembre").split()
 CONTEXT_CHARS = 160  # text kept around a quote for the reader
 _SECOND = 0.5  # a second post is quoted when its best sentence's logit is this close
 _SHORT = 8  # a best sentence this short (words) is quoted with the next one
 _LEAD_IN = 50  # words: a sentence ending in ":" is quoted with what it introduces, up to this
-
-
-def spanish_date(date: str | None) -> str:
-    """``2024-10-29`` -> ``29 de octubre de 2024``; a year stays a year; None -> ''."""
-    if not date:
-        return ""
-    if len(date) >= 10:
-        year, month, day = date[:10].split("-")
-        return f"{int(day)} de {MONTHS[int(month) - 1]} de {year}"
-    return date
 
 
 def _cite(sentence: str, number: int) -> str:

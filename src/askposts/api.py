@@ -4,17 +4,24 @@
     GET /api/ask?q=...&collection=...&since=...&until=...&context=<earlier question>
     GET /api/export.csv?q=...   (same parameters as search; the staff view links to it)
     GET /api/health
+    GET /api/questions?since=2026-01-01&unanswered=1&format=csv   (staff: bearer token)
 Bad parameters answer 400 with ``{"error": "..."}`` in Spanish; when every slot is taken
 past a short wait, 503 with ``Retry-After`` (see ``serving``).
 """
 from __future__ import annotations
 
+import time
+
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from .auth import Limiter, check_token
 from .errors import AskpostsError
+from .filters import Filters, parse_bound
+from .gaps import content_gaps, gaps_csv
 from .index import Index
+from .querylog import QuestionLog
 from .render import hits_csv
 from .serving import Busy, Gate
 
@@ -43,8 +50,11 @@ def _question(q: str | None) -> str:
     return q
 
 
-def create_api(index: Index, gate: Gate | None = None) -> FastAPI:
+def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None = None,
+               limiter: Limiter | None = None) -> FastAPI:
+    """The JSON API over ``index``; ``qlog`` records /api/ask and serves /api/questions."""
     s = index.settings
+    limiter = limiter or Limiter()
     gate = gate or Gate(s.slots, s.slot_wait, s.queue_size)
     app = FastAPI(title="askposts", description="Búsqueda y respuestas sobre publicaciones.",
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
@@ -69,18 +79,15 @@ def create_api(index: Index, gate: Gate | None = None) -> FastAPI:
         finally:
             gate.release()
 
-    def filters(collection, programme, since, until) -> dict:
-        return {"collections": collection or None, "programmes": programme or None,
-                "since": since or None, "until": until or None}
-
     @app.get("/api/search")
     async def search(request: Request, q: str | None = None, k: str | None = None,
                      collection: list[str] = Query(default=[]),
                      programme: list[str] = Query(default=[]),
                      since: str | None = None, until: str | None = None):
         question, n = _question(q), _k(k)
-        work = lambda: {"query": q, "hits": [h.to_dict() for h in index.search(  # noqa: E731
-            question, k=n, **filters(collection, programme, since, until))]}
+        chosen = Filters.parse(collection, programme, since, until)
+        work = lambda: {"query": q, "hits": [  # noqa: E731
+            h.to_dict() for h in index.search(question, k=n, filters=chosen)]}
         return await bounded(request, work)
 
     @app.get("/api/ask")
@@ -91,8 +98,16 @@ def create_api(index: Index, gate: Gate | None = None) -> FastAPI:
                   context: list[str] = Query(default=[])):
         # context: the conversation's earlier questions (repeatable, oldest first).
         question = _question(q)
-        work = lambda: index.ask(question, history=context[-3:],  # noqa: E731
-                                 **filters(collection, programme, since, until)).to_dict()
+        chosen = Filters.parse(collection, programme, since, until)
+
+        def work():
+            started = time.perf_counter()
+            answer = index.ask(question, chosen, history=context[-3:])
+            if qlog is not None:
+                qlog.record(answer, time.perf_counter() - started, chosen,
+                            index.cached_vector(question.strip()))
+            return answer.to_dict()
+
         return await bounded(request, work)
 
     @app.get("/api/export.csv", response_class=PlainTextResponse)
@@ -101,8 +116,8 @@ def create_api(index: Index, gate: Gate | None = None) -> FastAPI:
                      programme: list[str] = Query(default=[]),
                      since: str | None = None, until: str | None = None):
         question, n = _question(q), _k(k, 20)
-        work = lambda: index.search(question, k=n,  # noqa: E731
-                                    **filters(collection, programme, since, until))
+        chosen = Filters.parse(collection, programme, since, until)
+        work = lambda: index.search(question, k=n, filters=chosen)  # noqa: E731
         hits = await bounded(request, work)
         if isinstance(hits, Response):
             return hits
@@ -120,32 +135,43 @@ def create_api(index: Index, gate: Gate | None = None) -> FastAPI:
                 "index_precision": gen.manifest["model"].get("precision"),
                 "in_flight": gate.in_flight, "slots": gate.slots, "refused": gate.refused}
 
+    @app.get("/api/questions")
+    async def questions(request: Request, since: str | None = None,
+                        unanswered: str | None = None, format: str | None = None):
+        denied = staff_denied(request, s.staff_token, limiter)
+        if denied is not None:
+            return denied
+        if qlog is None:
+            return JSONResponse({"error": "El registro de preguntas está desactivado."},
+                                status_code=404)
+        day = parse_bound(since, upper=False) if since else None
+        only = (unanswered or "").lower() in ("1", "true", "si", "sí", "yes")
+        rows = await run_in_threadpool(qlog.rows, day, only)
+        gaps = await run_in_threadpool(content_gaps, rows, index)
+        if (format or "").lower() == "csv":
+            return PlainTextResponse(
+                gaps_csv(gaps), media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="preguntas.csv"'})
+        return {"questions": len(rows), "groups": [g.to_dict() for g in gaps]}
+
     return app
 
 
-# The app takes no files: Gradio's upload route and its file server are closed, so nobody can
-# use the site to host files or fill the disk.
-_CLOSED = ("/gradio_api/upload", "/upload", "/gradio_api/file=", "/file=")
-
-
-def _no_files(app) -> None:
-    @app.middleware("http")
-    async def refuse_files(request: Request, call_next):
-        if request.url.path.startswith(_CLOSED):
-            return JSONResponse({"error": "Este sitio no recibe ni sirve archivos."},
-                                status_code=403)
-        return await call_next(request)
-
-
-def create_app(index: Index):
-    """The HTTP API with the Gradio UI mounted at ``/``; both share one admission gate."""
-    import gradio as gr
-
-    from .web import CSS, build_ui
-
-    s = index.settings
-    gate = Gate(s.slots, s.slot_wait, s.queue_size)
-    app = create_api(index, gate)
-    _no_files(app)
-    return gr.mount_gradio_app(app, build_ui(index, gate), path="/", css=CSS, allowed_paths=[],
-                               footer_links=[], show_error=False, max_file_size=1)
+def staff_denied(request: Request, token: str, limiter: Limiter) -> JSONResponse | None:
+    """``None`` when the request carries the staff token; else the response that refuses it."""
+    if not token:
+        return JSONResponse({"error": "El acceso del personal a la API está desactivado "
+                             "(falta staff_token en la configuración)."}, status_code=404)
+    client = request.client.host if request.client else "?"
+    wait = limiter.blocked(client)
+    if wait:
+        return JSONResponse({"error": "Demasiados intentos fallidos; espere e intente de "
+                             "nuevo."}, status_code=429, headers={"Retry-After": str(wait)})
+    status = check_token(request.headers.get("authorization"), token)
+    if status == 200:
+        return None
+    limiter.failed(client)
+    message = ("Falta la credencial del personal (Authorization: Bearer …)." if status == 401
+               else "Credencial del personal incorrecta.")
+    return JSONResponse({"error": message}, status_code=status,
+                        headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)

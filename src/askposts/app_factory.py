@@ -6,13 +6,17 @@ of the environment and config file, loads the model once, and follows new genera
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
-def create():
-    from .api import create_app
+def create() -> "FastAPI":
+    from .webapp import create_app
     from .index import open_index
     from .settings import Settings
 
     index = open_index(os.environ.get("ASKPOSTS_SERVE_INDEX", "index"), Settings.load())
     index.embedder.embed_query("hola")
-    return create_app(index)
+    return create_app(index, mcp=os.environ.get("ASKPOSTS_SERVE_MCP") == "1")

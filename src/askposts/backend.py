@@ -6,9 +6,12 @@ Everything else talks to ``VectorBackend`` only, so FAISS can be swapped for a s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import faiss
 
 
 class VectorBackend(Protocol):
@@ -33,7 +36,7 @@ class FaissBackend:
 
     FILE = "vectors.faiss"
 
-    def __init__(self, dim: int, index=None) -> None:
+    def __init__(self, dim: int, index: "faiss.Index | None" = None) -> None:
         import faiss
 
         self.dim = dim

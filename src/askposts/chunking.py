@@ -11,17 +11,26 @@ from dataclasses import dataclass
 
 from .records import Passage, Post
 from .sentences import sentence_spans
+from .settings import Settings
 
 _WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
 class ChunkParams:
-    min_words: int = 120
-    max_words: int = 250
-    hard_max_words: int = 300  # a single sentence longer than this is cut between words
+    """Passage sizes in words (defaults: those of ``Settings``)."""
+
+    min_words: int = Settings.min_words
+    max_words: int = Settings.max_words
+    hard_max_words: int = Settings.hard_max_words  # a longer sentence is cut between words
+
+    @classmethod
+    def of(cls, settings: Settings) -> "ChunkParams":
+        """The sizes a settings object asks for."""
+        return cls(settings.min_words, settings.max_words, settings.hard_max_words)
 
     def to_dict(self) -> dict:
+        """The sizes by name (recorded in the manifest)."""
         return {"min_words": self.min_words, "max_words": self.max_words,
                 "hard_max_words": self.hard_max_words}
 

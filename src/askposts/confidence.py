@@ -12,6 +12,7 @@ probability that the corpus answers. Three grades follow from it:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from .features import DECISION_FEATURES, Candidates, QuestionInfo, candidates, \
     decision_features
 from .generation import Generation
 from .model import AnswerModel
+
+if TYPE_CHECKING:
+    from .retrieve import QueryScores
 
 # What each signal means, in the Spanish staff read, for the direction it pushes.
 _SAYS = {
@@ -89,7 +93,8 @@ def _reason(model: AnswerModel, row: np.ndarray, grade: str, p: float,
     return f"{head} (confianza {p:.2f}, umbral {threshold:.2f}){because}"
 
 
-def judge(gen: Generation, info: QuestionInfo, top: list[int], scores, model: AnswerModel,
+def judge(gen: Generation, info: QuestionInfo, top: list[int], scores: QueryScores,
+          model: AnswerModel,
           threshold: float | None = None) -> Judgement:
     """Judge a ranked question; ``scores`` is its ``retrieve.QueryScores``."""
     fused, dense_post = scores.fused, scores.dense_post

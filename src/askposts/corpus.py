@@ -12,6 +12,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import frontmatter
@@ -21,15 +22,10 @@ from .errors import AskpostsError
 from .permalinks import DirectoryData, public_url
 from .plaintext import clean, html_blocks, markdown_blocks
 from .records import Block, Post, Problem
+from .schema import SiteSchema
+from .spanish import YEAR
 
-_TITLE_KEYS = ("title", "titulo", "nombre")
-_SUMMARY_KEYS = ("description", "descripcion")
-_KNOWN = set(_TITLE_KEYS + _SUMMARY_KEYS) | {
-    "date", "ano", "programa", "enlace", "permalink", "layout", "tags", "autor", "correo",
-    "highlight", "image", "foto", "fotop", "icono", "slider", "link", "departamento",
-}
-_URL = re.compile(r"^(https?://|www\.)\S+$|^[\w.-]+\.(org|com|gt|net)(/\S*)?$", re.I)
-_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
+_YEAR = re.compile(rf"\b({YEAR})\b")
 
 
 _OS_REASONS = {errno.ELOOP: "enlace simbólico en bucle", errno.EACCES: "permiso denegado",
@@ -117,9 +113,13 @@ def _first_text(meta: dict, keys: tuple[str, ...]) -> str:
     return ""
 
 
-def _date(meta: dict) -> tuple[str | None, tuple[int, ...]]:
-    value = meta.get("date")
-    years = tuple(sorted({int(y) for y in _YEAR.findall(str(meta.get("ano", "")))}))
+def _first(meta: dict, keys: tuple[str, ...]) -> object:
+    return next((meta[k] for k in keys if meta.get(k) not in (None, "")), None)
+
+
+def _date(meta: dict, schema: SiteSchema) -> tuple[str | None, tuple[int, ...]]:
+    value = _first(meta, schema.date)
+    years = tuple(sorted({int(y) for y in _YEAR.findall(str(_first(meta, schema.years) or ""))}))
     if isinstance(value, dt.datetime):
         return value.date().isoformat(), years
     if isinstance(value, dt.date):
@@ -131,22 +131,29 @@ def _date(meta: dict) -> tuple[str | None, tuple[int, ...]]:
     return (str(years[0]) if years else None), years
 
 
-def _is_url(value: object) -> bool:
-    return isinstance(value, str) and bool(_URL.match(value.strip()))
+@lru_cache(maxsize=8)
+def _url_pattern(domains: tuple[str, ...]) -> re.Pattern:
+    tlds = "|".join(re.escape(d) for d in domains)
+    return re.compile(rf"^(https?://|www\.)\S+$|^[\w.-]+\.({tlds})(/\S*)?$", re.I)
 
 
-def _prose_blocks(meta: dict) -> list[tuple[str, bool]]:
+def _is_url(value: object, schema: SiteSchema) -> bool:
+    return isinstance(value, str) and bool(_url_pattern(schema.url_domains).match(value.strip()))
+
+
+def _prose_blocks(meta: dict, schema: SiteSchema) -> list[tuple[str, bool]]:
     """Front-matter text people read on the page: summary, embedded HTML, other prose fields."""
     blocks = []
-    summary = _first_text(meta, _SUMMARY_KEYS)
+    summary = _first_text(meta, schema.summary)
     if summary:
         blocks += markdown_blocks(summary)
-    enlace = meta.get("enlace")
-    if isinstance(enlace, str) and not _is_url(enlace) and "<" in enlace:
-        blocks += html_blocks(enlace)  # e.g. an embedded TikTok with its caption
+    link = _first(meta, schema.link)
+    if isinstance(link, str) and not _is_url(link, schema) and "<" in link:
+        blocks += html_blocks(link)  # e.g. an embedded TikTok with its caption
+    known = schema.known()
     for key, value in meta.items():
-        if key not in _KNOWN and isinstance(value, str) and len(value.split()) >= 4 \
-                and not _is_url(value):
+        if key not in known and isinstance(value, str) and len(value.split()) >= 4 \
+                and not _is_url(value, schema):
             blocks += markdown_blocks(value)
     return blocks
 
@@ -162,32 +169,35 @@ def _assemble(blocks: list[tuple[str, bool]]) -> tuple[str, tuple[Block, ...]]:
     return "\n\n".join(parts), tuple(spans)
 
 
-def build_post(rel: str, meta: dict, body: str, url: str | None) -> Post:
+def build_post(rel: str, meta: dict, body: str, url: str | None,
+               schema: SiteSchema = SiteSchema()) -> Post:
     """Normalise one file's front matter and body into a ``Post``."""
-    date, years = _date(meta)
-    text, blocks = _assemble(_prose_blocks(meta) + markdown_blocks(body))
+    date, years = _date(meta, schema)
+    text, blocks = _assemble(_prose_blocks(meta, schema) + markdown_blocks(body))
     slug = Path(rel).stem
-    link = meta.get("enlace") if _is_url(meta.get("enlace")) else ""
+    link = _first(meta, schema.link)
+    summary = _first_text(meta, schema.summary)
     return Post(
         path=rel, collection=rel.split("/")[0] if "/" in rel else "",
-        title=clean(_first_text(meta, _TITLE_KEYS)) or slug.replace("-", " "),
-        summary=clean(" ".join(t for t, _ in markdown_blocks(_first_text(meta, _SUMMARY_KEYS)))),
-        date=date, years=years, programme=clean(str(meta.get("programa") or "")),
-        link=str(link or ""), url=url, text=text, blocks=blocks,
+        title=clean(_first_text(meta, schema.title)) or slug.replace("-", " "),
+        summary=clean(" ".join(t for t, _ in markdown_blocks(summary))),
+        date=date, years=years, programme=clean(str(_first(meta, schema.programme) or "")),
+        link=str(link) if _is_url(link, schema) else "", url=url, text=text, blocks=blocks,
     )
 
 
 def load_post(root: Path, path: Path, data: DirectoryData, site_url: str,
-              max_bytes: int) -> tuple[Post, str]:
+              max_bytes: int, schema: SiteSchema = SiteSchema()) -> tuple[Post, str]:
     """The post in ``path`` and the hash of its bytes."""
     rel = relative_path(root, path)
     text, digest = read_text(path, max_bytes)
     meta, body = parse_front_matter(text)
     meta = {nfc(str(k)): v for k, v in meta.items()}
-    return build_post(rel, meta, body, public_url(rel, meta, data, site_url)), digest
+    return build_post(rel, meta, body, public_url(rel, meta, data, site_url), schema), digest
 
 
-def load_corpus(root: str | Path, site_url: str = "", max_bytes: int = 2_000_000) -> Corpus:
+def load_corpus(root: str | Path, site_url: str = "", max_bytes: int = 2_000_000,
+                schema: SiteSchema = SiteSchema()) -> Corpus:
     """Load every Markdown post below ``root``; unreadable files become problems."""
     root = Path(root)
     if not root.is_dir():
@@ -196,7 +206,7 @@ def load_corpus(root: str | Path, site_url: str = "", max_bytes: int = 2_000_000
     data = DirectoryData(root)
     for path in markdown_files(root):
         try:
-            post, digest = load_post(root, path, data, site_url, max_bytes)
+            post, digest = load_post(root, path, data, site_url, max_bytes, schema)
         except PostError as exc:
             corpus.problems.append(Problem(relative_path(root, path), str(exc)))
             continue

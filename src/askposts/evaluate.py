@@ -12,8 +12,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import AskpostsError
+
+if TYPE_CHECKING:
+    from .index import Index
 
 
 class QuestionFileError(AskpostsError, ValueError):
@@ -100,7 +104,8 @@ def metrics(rows: list[dict]) -> dict:
     return out
 
 
-def evaluate(index, questions: list[Question], k: int = 10) -> tuple[dict, list[dict]]:
+def evaluate(index: "Index", questions: list[Question], k: int = 10
+             ) -> tuple[dict, list[dict]]:
     """Run every question; returns (report, per-question rows)."""
     rows, latencies = [], []
     for q in questions:

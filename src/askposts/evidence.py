@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import re
 
-from .lexical import fold, stopwords
+from .spanish import MONTH_NUMBERS, NUMBER_WORDS, WEEKDAYS, YEAR, alternation, fold, stopwords
 
-_NUMBER_WORDS = ("dos tres cuatro cinco seis siete ocho nueve diez once doce trece "
-                 "catorce quince veinte treinta cuarenta cincuenta sesenta setenta ochenta "
-                 "noventa cien ciento doscientos trescientos quinientos mil millon millones "
-                 "docena decenas cientos miles mitad")
-_MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre "
-           "noviembre diciembre")
-_WEEKDAYS = "lunes martes miercoles jueves viernes sabado domingo"
+_MONTHS = alternation(MONTH_NUMBERS)
 
 # Question patterns (on folded text), most specific first.
 _ASKS = [
@@ -37,30 +31,23 @@ _ASKS = [
 ]
 _ASKS = [(kind, re.compile(p)) for kind, p in _ASKS]
 
-_YEAR = r"(?:19|20)\d\d"
+_YEAR = YEAR
 _HAS = {
     "money": re.compile(r"(\bq\s?\d|\$\s?\d|\b(usd|us\$|gtq)\s?\d|\d[\d.,]*\s*(quetzales|dolares|usd|euros)|"
                         r"\b(quetzales|dolares|gratuit[oa]s?|gratis|sin costo|costo)\b)"),
     "time": re.compile(r"\d{1,2}(:\d\d)?\s*(a\.?\s?m|p\.?\s?m|horas|hrs|h\b)|\b\d{1,2}:\d\d"),
-    "date": re.compile(rf"\b\d{{1,2}}\s+(de\s+)?({_MONTHS.replace(' ', '|')})\b|"
-                       rf"\b({_MONTHS.replace(' ', '|')})\s+(de\s+)?{_YEAR}\b|"
-                       rf"\b({_WEEKDAYS.replace(' ', '|')})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"),
+    "date": re.compile(rf"\b\d{{1,2}}\s+(de\s+)?({_MONTHS})\b|"
+                       rf"\b({_MONTHS})\s+(de\s+)?{_YEAR}\b|"
+                       rf"\b({alternation(WEEKDAYS)})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"),
     "year": re.compile(rf"\b{_YEAR}\b"),
     "count": re.compile(rf"(?<![\d.,/-])(?!{_YEAR}\b)\d[\d.,]*\b(?![/-]\d)|%|"
-                        rf"\b({_NUMBER_WORDS.replace(' ', '|')})\b"),
+                        rf"\b({alternation(NUMBER_WORDS)})\b"),
 }
 _DAYS_OF_MONTH = re.compile(rf"\b\d{{1,2}}(\s*(,|y|al|-)\s*\d{{1,2}})+\s+(de\s+)?"
-                            rf"({_MONTHS.replace(' ', '|')})\b")
+                            rf"({_MONTHS})\b")
 _PLACE = re.compile(r"\b([Ee]n|[Dd]esde|[Ss]ede)\s+(el\s+|la\s+|los\s+|las\s+)?[A-ZÁÉÍÓÚÑ]\w+|"
                     r"https?://|www\.|\w\.(org|gt|com)\b")
 
-# Words that only say what kind of answer is wanted, and light verbs: never key terms.
-ASKING_WORDS = frozenset(
-    "cuanto cuanta cuantos cuantas cuando quien quienes donde horario hora horas fecha fechas "
-    "dia dias ano anos precio costo cuesta cuestan puntaje calificacion nota porcentaje monto "
-    "numero lugar ciudad hizo hicieron hicimos hace hacer hara quedo quedaron va van ir ser "
-    "sera seran fue fueron era eran tiene tienen tenia puede pueden puedo podemos saber "
-    "dijo dice paso".split())
 
 
 def asked_kind(question: str) -> str | None:

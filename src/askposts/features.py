@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evidence import ASKING_WORDS, asked_kind, has_kind
+from .evidence import asked_kind, has_kind
 from .generation import Generation
-from .lexical import Analyzer, fold
+from .lexical import Analyzer
+from .spanish import ASKING_WORDS, NEGATIONS, fold
 from .periods import affinity
 
 POST_FEATURES = ("dense", "lex_post", "lex_passage", "sentence", "date")
@@ -29,7 +30,6 @@ DECISION_FEATURES = ("best_logit", "logit_gap", "best_cos", "max_cos", "dense_to
                      "kind_asked", "kind_best", "negation_miss", "number_miss", "unknown",
                      "fused_gap", "n_terms", "kind_with_terms")
 CANDIDATE_POSTS = 5  # the answer is looked for in the sentences of the best posts
-_NEGATION = frozenset("no nunca jamas ningun ninguna ninguno ningunos ningunas tampoco".split())
 _NUMBER = re.compile(r"\b\d[\d.,]*\b")
 
 
@@ -58,7 +58,7 @@ def question_info(question: str, gen: Generation, analyzer: Analyzer) -> Questio
     unknown = sum(w for t, w in terms.items() if t not in gen.document_frequency) / total
     tokens = set(re.findall(r"[a-z]+", fold(question)))
     return QuestionInfo(question, terms, max(terms, key=terms.get) if terms else None,
-                        asked_kind(question), bool(tokens & _NEGATION),
+                        asked_kind(question), bool(tokens & NEGATIONS),
                         tuple(_NUMBER.findall(question)), unknown)
 
 
@@ -167,7 +167,7 @@ def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.nd
 
 
 def _negates(text: str) -> bool:
-    return bool(set(re.findall(r"[a-z]+", fold(text))) & _NEGATION)
+    return bool(set(re.findall(r"[a-z]+", fold(text))) & NEGATIONS)
 
 
 def _has_kind(gen: Generation, info: QuestionInfo, sid: int, text: str) -> bool:

@@ -1,9 +1,15 @@
-"""Search filters: by collection and by date (a day, a month or a year), as a post mask."""
+"""Search filters: by collection, programme and date (a day, a month or a year).
+
+``Filters`` is parsed once where a request comes in (Python call, CLI, HTTP, UI) and passed
+down as one frozen value: it validates what people typed (Spanish messages), is hashable (a
+cache key) and turns into a mask of the posts that pass.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -11,13 +17,14 @@ from .errors import AskpostsError
 from .records import Post
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+Names = Iterable[str] | str | None
 
 
 class FilterError(AskpostsError, ValueError):
     """A filter value people typed that cannot be understood (message in Spanish)."""
 
 
-def parse_bound(value, upper: bool) -> dt.date | None:
+def parse_bound(value: object, upper: bool) -> dt.date | None:
     """``2023`` / ``2023-05`` / ``2023-05-17`` / a date -> the first (or last) day it covers."""
     if value is None or value == "":
         return None
@@ -42,40 +49,64 @@ def parse_bound(value, upper: bool) -> dt.date | None:
         raise FilterError(f"Fecha no válida: {value!r}.") from exc
 
 
-def post_span(post: Post) -> tuple[dt.date, dt.date] | None:
-    """The days a post's date covers: one day, or whole years for a year-only date."""
-    if post.date and len(post.date) == 10:
-        day = dt.date.fromisoformat(post.date)
-        return day, day
-    years = post.years or ((int(post.date),) if post.date else ())
-    if not years:
-        return None
-    return dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
-
-
-def _names(values: Iterable[str] | str | None) -> set[str]:
+def _names(values: Names) -> tuple[str, ...]:
     if isinstance(values, str):
         values = [values]
-    return {v.strip() for v in values or () if v and v.strip()}
+    return tuple(sorted({v.strip() for v in values or () if v and v.strip()}))
 
 
-def post_mask(posts: Sequence[Post], collections: Iterable[str] | str | None = None,
-              since=None, until=None,
-              programmes: Iterable[str] | str | None = None) -> np.ndarray | None:
-    """Boolean mask of the posts that pass; ``None`` when no filter is set."""
-    wanted, progs = _names(collections), _names(programmes)
-    lo, hi = parse_bound(since, upper=False), parse_bound(until, upper=True)
-    if lo and hi and lo > hi:
-        raise FilterError("La fecha inicial es posterior a la final.")
-    if not wanted and not progs and lo is None and hi is None:
-        return None
-    mask = np.ones(len(posts), dtype=bool)
-    for i, post in enumerate(posts):
-        if (wanted and post.collection not in wanted) or (progs and post.programme not in progs):
-            mask[i] = False
-            continue
-        if lo or hi:
-            span = post_span(post)
-            if span is None or (lo and span[1] < lo) or (hi and span[0] > hi):
-                mask[i] = False
-    return mask
+@dataclass(frozen=True)
+class Filters:
+    """Which posts a search may return; the empty value (``Filters()``) lets all through."""
+
+    collections: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()
+    since: dt.date | None = None  # first day included
+    until: dt.date | None = None  # last day included
+
+    @classmethod
+    def parse(cls, collections: Names = None, programmes: Names = None,
+              since: object = None, until: object = None) -> "Filters":
+        """Filters from what people typed: names or lists of names, dates as ``AAAA[-MM[-DD]]``."""
+        lo, hi = parse_bound(since, upper=False), parse_bound(until, upper=True)
+        if lo and hi and lo > hi:
+            raise FilterError("La fecha inicial es posterior a la final.")
+        return cls(_names(collections), _names(programmes), lo, hi)
+
+    @classmethod
+    def of(cls, filters: "Filters | None" = None, **values: object) -> "Filters":
+        """``filters`` itself, or one parsed from keyword values (``collections=...``)."""
+        unknown = set(values) - {"collections", "programmes", "since", "until"}
+        if unknown:
+            raise TypeError(f"unknown filter(s): {', '.join(sorted(unknown))}")
+        if filters is not None and any(v is not None for v in values.values()):
+            raise TypeError("pass either a Filters value or keyword filters, not both")
+        return filters if filters is not None else cls.parse(**values)
+
+    def __bool__(self) -> bool:
+        return bool(self.collections or self.programmes or self.since or self.until)
+
+    def admits(self, post: Post) -> bool:
+        """Whether ``post`` passes (a dateless post fails any date bound)."""
+        if self.collections and post.collection not in self.collections:
+            return False
+        if self.programmes and post.programme not in self.programmes:
+            return False
+        if self.since or self.until:
+            period = post.period
+            if period is None or (self.since and period.last < self.since) \
+                    or (self.until and period.first > self.until):
+                return False
+        return True
+
+    def mask(self, posts: Sequence[Post]) -> np.ndarray | None:
+        """Boolean mask of the posts that pass; ``None`` when no filter is set."""
+        if not self:
+            return None
+        return np.fromiter((self.admits(p) for p in posts), dtype=bool, count=len(posts))
+
+    def to_dict(self) -> dict:
+        """JSON-ready: lists of names and ISO dates (``None`` when unset)."""
+        return {"collections": list(self.collections), "programmes": list(self.programmes),
+                "since": self.since.isoformat() if self.since else None,
+                "until": self.until.isoformat() if self.until else None}

@@ -17,10 +17,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .plaintext import markdown_blocks
+
+if TYPE_CHECKING:
+    from .embedding import Embedder
 
 
 @dataclass
@@ -115,7 +119,8 @@ def holds_answer(q: Labelled, path: str, sentence: str) -> bool:
     return bool(q.evidence) and shares(sentence, q.evidence)
 
 
-def query_vectors(embedder, questions: list[Labelled], cache: Path | None) -> np.ndarray:
+def query_vectors(embedder: "Embedder", questions: list[Labelled], cache: Path | None
+                  ) -> np.ndarray:
     """Question vectors, cached on disk by model and question text."""
     import hashlib
 

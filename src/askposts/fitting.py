@@ -20,6 +20,7 @@ from .features import DECISION_FEATURES, POST_FEATURES, SENTENCE_FEATURES, Candi
     QuestionInfo, candidates, decision_features, question_info
 from .fitdata import Labelled, holds_answer
 from .generation import Generation
+from .lexical import Analyzer
 from .model import Linear
 from .periods import mentioned_periods
 from .retrieve import score, top_posts
@@ -64,7 +65,7 @@ def _folds(groups: list[str], n: int = FOLDS) -> list[int]:
     return [fold_of[g] for g in groups]
 
 
-def ask_all(gen: Generation, analyzer, questions: list[Labelled], qvecs: np.ndarray,
+def ask_all(gen: Generation, analyzer: Analyzer, questions: list[Labelled], qvecs: np.ndarray,
             dataset: str, fusion: Linear) -> list[Asked]:
     folds = _folds([q.group for q in questions])
     out = []
@@ -129,7 +130,7 @@ def ranking_metrics(items: list[Asked], fusion: Linear) -> dict:
 
 
 # -- 2. sentences ---------------------------------------------------------------------------
-def add_candidates(analyzer, items: list[Asked], fusion: Linear) -> None:
+def add_candidates(analyzer: Analyzer, items: list[Asked], fusion: Linear) -> None:
     for a in items:
         gen = a.gen
         sc = score(gen, a.qvec, analyzer.terms(a.q.question), fusion, None,
@@ -199,7 +200,8 @@ def decision_metrics(probs: np.ndarray, items: list[Asked], threshold: float) ->
             "n": len(items)}
 
 
-def answer_metrics(items: list[Asked], sentence: Linear, probs, threshold) -> dict:
+def answer_metrics(items: list[Asked], sentence: Linear, probs: np.ndarray,
+                   threshold: float) -> dict:
     """Found answers whose first citation holds the evidence / a gold answer."""
     good = []
     for a, p in zip(items, probs):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .evidence import ASKING_WORDS
-from .lexical import Analyzer, fold
+from .lexical import Analyzer
+from .spanish import ASKING_WORDS, fold
 
 _POINTS_BACK = re.compile(r"^\W*(y|e|pero|entonces|tambien)\b|\b(eso|esa|ese|esos|esas|ahi|"
                           r"alli|ellos|ellas|dicho|dicha)\b|"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,7 @@ class Generation:
     document_frequency: dict[str, int]  # in how many posts each search term occurs
 
     def __post_init__(self) -> None:
-        self.periods = post_periods([p.date for p in self.posts], [p.years for p in self.posts])
+        self.periods = post_periods(self.posts)
         self.by_path: dict[str, Post] = {p.path: p for p in self.posts}
         self.post_index: dict[str, int] = {p.path: i for i, p in enumerate(self.posts)}
         # Sentences of post i are rows first[i]:first[i + 1] (stored in post order).
@@ -80,7 +81,7 @@ class Generation:
             self._terms = (sentences, posts)
         return self._terms
 
-    def sentence_flags(self, name: str, test) -> np.ndarray:
+    def sentence_flags(self, name: str, test: Callable[[str], bool]) -> np.ndarray:
         """``test(sentence)`` for every sentence, computed once per generation and name."""
         cache = self.__dict__.setdefault("_flags", {})
         if name not in cache:
@@ -128,7 +129,8 @@ class Generation:
     def assemble(cls, name: str, manifest: dict, posts: list[Post], passages: list[Passage],
                  keys: list[str], vectors: VectorBackend, analyzer: Analyzer,
                  sentences: np.ndarray, sentence_keys: list[str],
-                 sentence_vectors: np.ndarray) -> "Generation":
+                 sentence_vectors: np.ndarray,
+                 df: dict[str, int] | None = None) -> "Generation":
         post_ids = {p.path: i for i, p in enumerate(posts)}
         titles = [posts[post_ids[p.path]].title for p in passages]
         return cls(
@@ -136,7 +138,8 @@ class Generation:
             np.array([post_ids[p.path] for p in passages], dtype=np.int64), vectors,
             LexicalIndex.build([p.embedding_text(t) for p, t in zip(passages, titles)], analyzer),
             LexicalIndex.build([post_document(p) for p in posts], analyzer),
-            sentences, sentence_keys, sentence_vectors, document_frequency(posts, analyzer),
+            sentences, sentence_keys, sentence_vectors,
+            df if df is not None else document_frequency(posts, analyzer),
         )
 
     def save(self, folder: Path) -> None:

@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 import copy
-import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .answer import compose
 from .confidence import Decision, judge
-from .embedding import Embedder, model_id
+from .embedding import Embedder, load_embedder, model_id
 from .errors import AskpostsError
-from .filters import post_mask
+from .filters import Filters
 from .evidence import asked_kind
 from .features import CANDIDATE_POSTS, question_info
 from .followup import is_follow_up
 from .generation import Generation, IndexMismatch
-from .indexer import Builder, BuildReport, Progress
 from .lexical import Analyzer
 from .serving import LRU
 from .model import AnswerModel
@@ -25,7 +25,11 @@ from .periods import mentioned_periods
 from .records import Answer, Hit, Post
 from .retrieve import QueryScores, make_hit, score, top_posts
 from .settings import Settings
-from .store import POINTER, IndexFolder
+from .storage import open_store
+from .store import IndexFolder
+
+if TYPE_CHECKING:  # the builder is imported only by build_index: serving never loads it
+    from .indexer import BuildReport, Progress
 
 
 class QueryError(AskpostsError, ValueError):
@@ -36,11 +40,14 @@ class Index:
     """A searchable index folder. Thread-safe; switches to newly published generations."""
 
     def __init__(self, folder: str | Path, settings: Settings | None = None,
-                 embedder: Embedder | None = None, auto_reload: bool = True) -> None:
+                 embedder: Embedder | None = None, auto_reload: bool = True,
+                 generation: Generation | None = None) -> None:
+        """Open ``folder``; ``generation``: the one a build just published (not re-read)."""
         self.settings = settings or Settings.load()
-        self.folder = IndexFolder(folder)
+        self.folder = IndexFolder(folder)  # local files (the question log) live here
+        self.store = open_store(self.settings, folder)
         self.auto_reload = auto_reload
-        self.report: BuildReport | None = None
+        self.report: "BuildReport | None" = None
         self._embedder = embedder
         self._analyzer = Analyzer()
         self._model: AnswerModel | None = None
@@ -50,23 +57,21 @@ class Index:
         self._results = LRU(self.settings.cache_size)
         self._lock = threading.Lock()
         self._pointer_stamp = None
-        self._gen = self._load()
+        self._gen = self._load(generation)
 
     # -- generations -------------------------------------------------------------------------
     def _stamp(self):
-        try:
-            st = os.stat(self.folder.path / POINTER)
-            return st.st_mtime_ns, st.st_ino, st.st_size
-        except FileNotFoundError:
-            return None
+        return self.store.stamp()
 
-    def _load(self) -> Generation:
+    def _load(self, gen: Generation | None = None) -> Generation:
         stamp = self._stamp()
-        gen = Generation.load(self.folder.current())
-        wanted = model_id(self.settings.model)
+        if gen is None or gen.name != self.store.current_name():
+            gen = self.store.load()
+        wanted = self._embedder.model_id if self._embedder is not None \
+            else model_id(self.settings.model)
         if gen.model_id != wanted:
             raise IndexMismatch(
-                f"El índice en {self.folder.path} se construyó con el modelo {gen.model_id} "
+                f"El índice en {self.store.where} se construyó con el modelo {gen.model_id} "
                 f"({gen.manifest['model']['dim']} dimensiones), no con {wanted}. "
                 f"Reconstrúyalo con: askposts index CONTENIDO --index {self.folder.path} "
                 "--rebuild")
@@ -84,7 +89,7 @@ class Index:
         with self._lock:
             if self._stamp() == self._pointer_stamp:
                 return False
-            name = self.folder.current_name()
+            name = self.store.current_name()
             if name is None or name == self._gen.name:
                 self._pointer_stamp = self._stamp()
                 return False
@@ -103,15 +108,16 @@ class Index:
 
     @property
     def has_embedder(self) -> bool:
+        """Whether the encoder is loaded already (health checks must not load it)."""
         return self._embedder is not None
 
     @property
     def embedder(self) -> Embedder:
+        """The encoder, loaded on first use (once, whatever the number of threads)."""
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    s = self.settings
-                    self._embedder = Embedder.from_settings(s)
+                    self._embedder = load_embedder(self.settings)
         return self._embedder
 
     @property
@@ -130,13 +136,12 @@ class Index:
                              f"{self.settings.max_question_chars} caracteres).")
         return question
 
-    def scores(self, question: str, collections=None, since=None, until=None,
-               programmes=None, qvec: np.ndarray | None = None
-               ) -> tuple[Generation, QueryScores]:
+    def scores(self, question: str, filters: Filters | None = None,
+               qvec: np.ndarray | None = None) -> tuple[Generation, QueryScores]:
         """Every ranker's scores for ``question`` (for callers that judge or explain)."""
         question = self._check(question)
         gen = self.generation
-        mask = post_mask(gen.posts, collections, since, until, programmes)
+        mask = (filters or Filters()).mask(gen.posts)
         if qvec is None:
             qvec = self.query_vector(question)
         return gen, score(gen, qvec, self._analyzer.terms(question), self.model.fusion, mask,
@@ -150,6 +155,10 @@ class Index:
             self._vectors.put(question, vec)
         return vec
 
+    def cached_vector(self, question: str) -> np.ndarray | None:
+        """The question's vector if it was computed already (never runs the encoder)."""
+        return self._vectors.get(question)
+
     def _cached(self, kind: str, key: tuple, compute):
         """``compute()`` unless this exact query was answered on the current generation."""
         full = (self.generation.name, kind, *key)
@@ -159,29 +168,31 @@ class Index:
             self._results.put(full, found)
         return copy.deepcopy(found)  # callers may change what they get
 
-    def search(self, question: str, k: int = 10, collections=None, since=None,
-               until=None, programmes=None) -> list[Hit]:
+    def search(self, question: str, k: int = 10, filters: Filters | None = None,
+               **by: object) -> list[Hit]:
         """The ``k`` best distinct posts for ``question``, best first.
 
-        Filters: ``collections`` and ``programmes`` (names or lists of names), ``since`` and
-        ``until`` (``AAAA``, ``AAAA-MM``, ``AAAA-MM-DD`` or dates, inclusive).
+        ``filters``: a ``Filters`` value, or the same as keywords: ``collections`` and
+        ``programmes`` (names or lists of names), ``since`` and ``until`` (``AAAA``,
+        ``AAAA-MM``, ``AAAA-MM-DD`` or dates, inclusive).
         """
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise QueryError("k debe ser un número entero mayor que 0.")
+        filters = Filters.of(filters, **by)
+
         def compute():
-            gen, sc = self.scores(question, collections, since, until, programmes)
+            gen, sc = self.scores(question, filters)
             return [make_hit(gen, sc, p, r) for r, p in enumerate(top_posts(sc, k), 1)]
 
-        return self._cached("search", (question, k, _key(collections), since, until,
-                                       _key(programmes)), compute)
+        return self._cached("search", (question, k, filters), compute)
 
-    def _judged(self, question: str, k: int, filters: dict, history=()):
+    def _judged(self, question: str, k: int, filters: Filters, history=()):
         """Rank, then judge: the one path behind ``ask``, ``answers`` and ``search_and_judge``."""
         question = self._check(question)
         previous = [self._check(h) for h in history or () if h and str(h).strip()]
         follow_up = bool(previous) and is_follow_up(question, self._analyzer)
         query = f"{previous[-1]} {question}" if follow_up else question
-        gen, sc = self.scores(query, **filters)
+        gen, sc = self.scores(query, filters)
         top = top_posts(sc, max(k, CANDIDATE_POSTS))
         if follow_up:  # the posts the previous answer cited come first
             cited = [p for p in self._cited(previous[-1], filters) if np.isfinite(sc.fused[p])]
@@ -197,47 +208,44 @@ class Index:
             judged.decision.signals["seguimiento_de"] = previous[-1]
         return gen, hits, info, judged
 
-    def _cited(self, question: str, filters: dict) -> list[int]:
+    def _cited(self, question: str, filters: Filters) -> list[int]:
         """Post indexes the answer to ``question`` cites (best first; cached like ``ask``)."""
         index_of = self.generation.post_index
-        return [index_of[h.path] for h in self.ask(question, **filters).citations
+        return [index_of[h.path] for h in self.ask(question, filters).citations
                 if h.path in index_of]
 
-    def search_and_judge(self, question: str, k: int = 10, collections=None, since=None,
-                         until=None, programmes=None, history=()) -> tuple[list[Hit], Decision]:
+    def search_and_judge(self, question: str, k: int = 10, filters: Filters | None = None,
+                         history: Sequence[str] = (), **by: object
+                         ) -> tuple[list[Hit], Decision]:
         """``search`` plus the decision of whether the corpus answers the question."""
-        filters = {"collections": collections, "since": since, "until": until,
-                   "programmes": programmes}
-        _, hits, _, judged = self._judged(question, k, filters, history)
+        _, hits, _, judged = self._judged(question, k, Filters.of(filters, **by), history)
         return hits, judged.decision
 
-    def ask(self, question: str, collections=None, since=None, until=None,
-            programmes=None, history=()) -> Answer:
+    def ask(self, question: str, filters: Filters | None = None,
+            history: Sequence[str] = (), **by: object) -> Answer:
         """An extractive answer in Spanish citing numbered excerpts (see ``answer``).
 
-        ``history``: the conversation's earlier questions, oldest first; a follow-up such as
-        «¿y cuándo fue?» is read with the previous question and the posts its answer cited.
+        ``filters`` as in ``search``. ``history``: the conversation's earlier questions,
+        oldest first; a follow-up such as «¿y cuándo fue?» is read with the previous question
+        and the posts its answer cited.
         """
-        filters = {"collections": collections, "since": since, "until": until,
-                   "programmes": programmes}
+        filters = Filters.of(filters, **by)
 
         def compute():
             gen, hits, info, judged = self._judged(question, 5, filters, history)
             return compose(info, gen, hits, judged)
 
-        return self._cached("ask", (question, _key(collections), since, until,
-                                    _key(programmes), tuple(history or ())), compute)
+        return self._cached("ask", (question, filters, tuple(history or ())), compute)
 
-    def answers(self, question: str, collections=None, since=None, until=None,
-                programmes=None, history=()) -> bool:
+    def answers(self, question: str, filters: Filters | None = None,
+                history: Sequence[str] = (), **by: object) -> bool:
         """Does the corpus answer ``question``? (see docs/retrieval.md for how it decides)"""
-        return self.search_and_judge(question, 5, collections, since, until, programmes,
-                                     history)[1].found
+        return self.search_and_judge(question, 5, filters, history, **by)[1].found
 
     def facets(self) -> dict:
         """Collections, programmes and years present in the index (for filter menus)."""
         posts = self.generation.posts
-        years = {int(p.date[:4]) for p in posts if p.date} | {y for p in posts for y in p.years}
+        years = {p.period.year for p in posts if p.period} | {y for p in posts for y in p.years}
         return {"collections": sorted({p.collection for p in posts if p.collection}),
                 "programmes": sorted({p.programme for p in posts if p.programme}),
                 "years": sorted(years)}
@@ -246,20 +254,15 @@ class Index:
         return len(self.generation.posts)
 
 
-def _key(values) -> tuple | str | None:
-    """A filter value as a cache key (lists are not hashable)."""
-    if values is None or isinstance(values, str):
-        return values
-    return tuple(values)
-
-
 def build_index(content: str | Path, index_dir: str | Path = "index",
                 settings: Settings | None = None, rebuild: bool = False,
-                progress: Progress | None = None, embedder: Embedder | None = None) -> Index:
+                progress: "Progress | None" = None, embedder: Embedder | None = None) -> Index:
     """Build (or bring up to date) the index of ``content``; returns the opened ``Index``."""
+    from .indexer import Builder
+
     builder = Builder(settings, embedder)
-    _, report = builder.build(content, index_dir, rebuild=rebuild, progress=progress)
-    index = Index(index_dir, builder.settings, builder.loaded_embedder)
+    gen, report = builder.build(content, index_dir, rebuild=rebuild, progress=progress)
+    index = Index(index_dir, builder.settings, builder.loaded_embedder, generation=gen)
     index.report = report
     return index
 

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .backend import FaissBackend
 from .chunking import ChunkParams, split_post
 from .corpus import load_corpus
-from .embedding import Embedder, model_id
+from .embedding import Embedder, load_embedder, model_id
 from .generation import FORMAT, Generation, IndexMismatch, passage_key, sentence_text
 from .lexical import Analyzer
 from .records import Problem
 from .sentences import post_sentences
 from .settings import Settings
-from .store import IndexFolder
+from .storage import Store, open_store
 
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 
@@ -77,14 +77,14 @@ def _changes(report: BuildReport, old: dict[str, str], new: dict[str, str]) -> N
 
 def _fingerprint(settings: Settings, mid: str, params: ChunkParams) -> dict:
     return {"format": FORMAT, "model": mid, "chunking": params.to_dict(),
-            "site_url": settings.site_url}
+            "site_url": settings.site_url, "schema": settings.schema.to_dict()}
 
 
-def _previous(folder: IndexFolder, rebuild: bool) -> Generation | None:
-    if rebuild or folder.current_name() is None:
+def _previous(store: Store, rebuild: bool) -> Generation | None:
+    if rebuild or store.current_name() is None:
         return None
     try:
-        return Generation.load(folder.current())
+        return store.load()
     except (IndexMismatch, OSError, ValueError, KeyError):
         return None  # unreadable or old format: build from scratch
 
@@ -92,7 +92,8 @@ def _previous(folder: IndexFolder, rebuild: bool) -> Generation | None:
 class Builder:
     """Builds generations; keeps one embedder loaded across builds (watch mode, tests)."""
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings | None = None,
+                 embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings.load()
         self._embedder = embedder
         self.analyzer = Analyzer()
@@ -105,29 +106,29 @@ class Builder:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            s = self.settings
-            self._embedder = Embedder.from_settings(s)
+            self._embedder = load_embedder(self.settings)
         return self._embedder
 
     def build(self, content: str | Path, index_dir: str | Path, rebuild: bool = False,
-              progress: Progress | None = None, wait: float = 0.0):
+              progress: Progress | None = None, wait: float = 0.0
+              ) -> tuple[Generation, BuildReport]:
         """Bring ``index_dir`` up to date with ``content``; returns (Generation, BuildReport)."""
         started = time.perf_counter()
-        folder = IndexFolder(index_dir)
-        with folder.lock(wait):
-            gen, report = self._build_locked(Path(content), folder, rebuild, progress)
-            folder.cleanup()
+        store = open_store(self.settings, index_dir)
+        with store.lock(wait):
+            gen, report = self._build_locked(Path(content), store, rebuild, progress)
+            store.cleanup()
         report.seconds = round(time.perf_counter() - started, 2)
         return gen, report
 
-    def _build_locked(self, content: Path, folder: IndexFolder, rebuild: bool,
+    def _build_locked(self, content: Path, store: Store, rebuild: bool,
                       progress: Progress | None):
         s = self.settings
-        params = ChunkParams(s.min_words, s.max_words, s.hard_max_words)
+        params = ChunkParams.of(s)
         mid = model_id(s.model) if self._embedder is None else self._embedder.model_id
-        corpus = load_corpus(content, s.site_url, s.max_file_bytes)
+        corpus = load_corpus(content, s.site_url, s.max_file_bytes, s.schema)
         _checkpoint("loaded")
-        prev = _previous(folder, rebuild)
+        prev = _previous(store, rebuild)
         report = BuildReport(files=len(corpus.hashes) + len(corpus.problems),
                              posts=len(corpus.posts), problems=corpus.problems)
         report.files -= sum(1 for p in corpus.problems if not p.skipped)
@@ -167,13 +168,10 @@ class Builder:
         }
         backend = FaissBackend(int(vectors.shape[1]))
         backend.add(vectors)
-        tmp = folder.new_generation()
-        gen = Generation.assemble(tmp.name, manifest, corpus.posts, passages, keys, backend,
+        gen = Generation.assemble("", manifest, corpus.posts, passages, keys, backend,
                                   self.analyzer, np.array(spans, np.int64).reshape(-1, 3),
                                   sentence_keys, sentence_vectors)
-        gen.save(tmp)
-        _checkpoint("writing")
-        gen.name = folder.publish(tmp)
+        gen.name = store.publish(gen, before=lambda: _checkpoint("writing"))
         _checkpoint("published")
         report.passages, report.generation, report.published = len(passages), gen.name, True
         report.sentences = len(spans)

@@ -7,27 +7,17 @@ forms.
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .spanish import fold, stopwords
+
+if TYPE_CHECKING:
+    import bm25s
+
 _TOKEN = re.compile(r"[a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents (ñ -> n): how people type when they are in a hurry."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_SPANISH
-
-    """Spanish stopwords, folded like the text they are compared with."""
-    return frozenset(fold(w) for w in STOPWORDS_SPANISH)
 
 
 class Analyzer:
@@ -53,7 +43,7 @@ class Analyzer:
 class LexicalIndex:
     """BM25 over a list of documents; scores every document for a query."""
 
-    def __init__(self, retriever, size: int) -> None:
+    def __init__(self, retriever: "bm25s.BM25", size: int) -> None:
         self._retriever = retriever
         self.size = size
 

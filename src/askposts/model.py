@@ -71,6 +71,8 @@ class Linear:
 
 @dataclass(frozen=True)
 class AnswerModel:
+    """The fitted answer model: fusion, sentence and decision weights, and thresholds."""
+
     fusion: Linear
     sentence: Linear
     decision: Linear

@@ -7,15 +7,14 @@ of March may be written up in April.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
-from .lexical import fold
+from .records import Post
+from .spanish import MONTH_NUMBERS, YEAR, alternation, fold
 
-_MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-           "diciembre").split()
-_PERIOD = re.compile(r"(?:\b(" + "|".join(_MONTHS) + r"|setiembre)\s+(?:de[l]?\s+)?)?"
-                     r"\b((?:19|20)\d\d)\b")
+_PERIOD = re.compile(rf"(?:\b({alternation(MONTH_NUMBERS)})\s+(?:de[l]?\s+)?)?\b({YEAR})\b")
 
 
 def mentioned_periods(question: str) -> list[tuple[int, int]]:
@@ -23,19 +22,17 @@ def mentioned_periods(question: str) -> list[tuple[int, int]]:
     found = []
     for match in _PERIOD.finditer(fold(question)):
         month = match.group(1)
-        number = 9 if month == "setiembre" else (_MONTHS.index(month) + 1 if month else 0)
+        number = MONTH_NUMBERS[month] if month else 0
         found.append((int(match.group(2)), number))
     return found
 
 
-def post_periods(dates: list[str | None], years: list[tuple[int, ...]]) -> np.ndarray:
+def post_periods(posts: Sequence[Post]) -> np.ndarray:
     """Per post ``[year, month]`` (zeros when unknown); year-only posts have month 0."""
-    out = np.zeros((len(dates), 2), dtype=np.int32)
-    for i, (date, ys) in enumerate(zip(dates, years)):
-        if date and len(date) >= 7:
-            out[i] = int(date[:4]), int(date[5:7])
-        elif date or ys:
-            out[i] = int(date[:4]) if date else ys[0], 0
+    out = np.zeros((len(posts), 2), dtype=np.int32)
+    for i, post in enumerate(posts):
+        if post.period:
+            out[i] = post.period.year, post.period.month
     return out
 
 

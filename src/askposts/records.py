@@ -1,7 +1,9 @@
 """The typed records that travel through askposts: files -> posts -> passages -> hits -> answer."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -11,6 +13,28 @@ class Block:
     start: int
     end: int
     heading: bool = False
+
+
+@dataclass(frozen=True)
+class Period:
+    """When a post happened: one day, or whole years when only years are known."""
+
+    first: dt.date
+    last: dt.date
+    year: int  # the year it is filed under (its date's, or the first it names)
+    month: int = 0  # 1-12 when the day is known, 0 for a year-only date
+
+    @classmethod
+    def of(cls, date: str | None, years: tuple[int, ...] = ()) -> "Period | None":
+        """From a post's ``date`` (``AAAA-MM-DD`` or ``AAAA``) and the ``years`` it names."""
+        if date and len(date) == 10:
+            day = dt.date.fromisoformat(date)
+            return cls(day, day, day.year, day.month)
+        span = years or ((int(date[:4]),) if date else ())
+        if not span:
+            return None
+        return cls(dt.date(min(span), 1, 1), dt.date(max(span), 12, 31),
+                   int(date[:4]) if date else span[0])
 
 
 @dataclass(frozen=True)
@@ -28,6 +52,11 @@ class Post:
     url: str | None = None  # public URL on the site, only when a permalink defines it
     text: str = ""  # plain text: summary, other front-matter prose, then the body
     blocks: tuple[Block, ...] = ()
+
+    @cached_property
+    def period(self) -> Period | None:
+        """The post's date, parsed once (filters, date boosts and menus all read this)."""
+        return Period.of(self.date, self.years)
 
     def to_dict(self) -> dict:
         data = asdict(self)

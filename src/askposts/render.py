@@ -9,7 +9,7 @@ import csv
 import io
 from html import escape
 
-from .answer import spanish_date
+from .spanish import spanish_date
 from .records import Answer, Hit
 
 
@@ -76,7 +76,8 @@ CSV_COLUMNS = ["titulo", "coleccion", "fecha", "programa", "url", "archivo", "ex
                "puntaje"]
 
 
-def _cell(value):
+def safe_cell(value: object) -> object:
+    """A CSV cell as text, never a formula."""
     # A cell starting with = + - @ would run as a formula in a spreadsheet: keep it text.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
@@ -84,7 +85,7 @@ def _cell(value):
 
 
 def hits_rows(hits: list[Hit]) -> list[list]:
-    return [[_cell(v) for v in (h.title, h.collection, spanish_date(h.date), h.programme,
+    return [[safe_cell(v) for v in (h.title, h.collection, spanish_date(h.date), h.programme,
                                 h.url or h.link or "", h.path, h.text, round(h.score, 3))]
             for h in hits]
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any
 
 from .errors import AskpostsError
 
@@ -28,38 +29,91 @@ class Busy(AskpostsError):
         self.retry_after = retry_after
 
 
+class _Waiter:
+    """One request in the queue; ``wake`` tells it that a slot was handed to it."""
+
+    __slots__ = ("granted", "wake")
+
+    def __init__(self, wake: Callable[[], None]) -> None:
+        self.granted = False
+        self.wake = wake
+
+
+def _resolve(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class Gate:
-    """A bounded number of queries in flight, with a short bounded wait for a slot."""
+    """A bounded number of queries in flight, with a short bounded wait for a slot.
+
+    Waiting requests form one first-come first-served queue, threads (the chat's handlers)
+    and coroutines (the HTTP API) alike. A finished query hands its slot straight to the
+    oldest waiter, which is woken, never polled: under overload the event loop does not
+    spin on sleeping waiters.
+    """
 
     def __init__(self, slots: int, wait: float, queue: int = 32) -> None:
         self.slots, self.wait = max(1, slots), max(0.0, wait)
         self.queue = max(0, queue)  # requests allowed to wait; past that, refused at once
-        self.waiting = 0
-        self._sem = threading.BoundedSemaphore(self.slots)
+        self._free = self.slots
+        self._waiters: deque[_Waiter] = deque()
         self._lock = threading.Lock()
         self.in_flight = 0
         self.refused = 0
 
-    def _taken(self) -> None:
-        with self._lock:
-            self.in_flight += 1
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for a slot now."""
+        return len(self._waiters)
 
-    def release(self) -> None:
-        with self._lock:
-            self.in_flight -= 1
-        self._sem.release()
-
-    def _refuse(self) -> Busy:
-        with self._lock:
-            self.refused += 1
+    def _busy(self) -> Busy:
         return Busy(max(1, round(self.wait * 2)))
 
+    def _enter(self, waiter: _Waiter) -> bool:
+        """Take a free slot (True) or join the queue (False); ``Busy`` when it is full."""
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                self.in_flight += 1
+                return True
+            if self.wait <= 0 or len(self._waiters) >= self.queue:
+                self.refused += 1  # enough people already wait: say so now
+                raise self._busy()
+            self._waiters.append(waiter)
+            return False
+
+    def _leave(self, waiter: _Waiter) -> bool:
+        """A waiter gives up; True when a slot reached it meanwhile (it must use or release it)."""
+        with self._lock:
+            if waiter.granted:
+                return True
+            self._waiters.remove(waiter)
+            self.refused += 1
+            return False
+
+    def release(self) -> None:
+        """Give the slot back: to the oldest waiter, else to the pool."""
+        with self._lock:
+            self.in_flight -= 1
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                try:
+                    waiter.wake()
+                except RuntimeError:  # its event loop is gone: nobody to hand the slot to
+                    continue
+                waiter.granted = True
+                self.in_flight += 1
+                return
+            self._free += 1
+
     @contextlib.contextmanager
-    def slot(self):
+    def slot(self) -> Iterator[None]:
         """Hold a slot for the block (threads: the chat's handlers); ``Busy`` if none."""
-        if not self._sem.acquire(timeout=self.wait):
-            raise self._refuse()
-        self._taken()
+        event = threading.Event()
+        waiter = _Waiter(event.set)
+        if not self._enter(waiter) and not event.wait(self.wait) and not self._leave(waiter):
+            raise self._busy()
         try:
             yield
         finally:
@@ -67,26 +121,20 @@ class Gate:
 
     async def acquire(self) -> None:
         """Take a slot from async code without blocking the event loop; ``Busy`` if none."""
-        if self._sem.acquire(blocking=False):
-            self._taken()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        waiter = _Waiter(lambda: loop.call_soon_threadsafe(_resolve, future))
+        if self._enter(waiter):
             return
-        with self._lock:
-            full = self.waiting >= self.queue
-            if not full:
-                self.waiting += 1
-        if full:  # enough people already wait: say so now rather than make everyone slow
-            raise self._refuse()
         try:
-            deadline, pause = time.monotonic() + self.wait, 0.002
-            while not self._sem.acquire(blocking=False):
-                if time.monotonic() >= deadline:
-                    raise self._refuse()
-                await asyncio.sleep(pause)
-                pause = min(0.02, pause * 1.5)
-        finally:
-            with self._lock:
-                self.waiting -= 1
-        self._taken()
+            await asyncio.wait_for(future, self.wait)
+        except TimeoutError:
+            if not self._leave(waiter):
+                raise self._busy() from None
+        except asyncio.CancelledError:  # the request was cancelled while it waited
+            if self._leave(waiter):
+                self.release()
+            raise
 
 
 class LRU:
@@ -98,7 +146,7 @@ class LRU:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key):
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
@@ -107,7 +155,7 @@ class LRU:
             self.misses += 1
             return None
 
-    def put(self, key, value) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         if self.size <= 0:
             return
         with self._lock:

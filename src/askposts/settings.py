@@ -2,16 +2,19 @@
 
 The config file is ``askposts.toml`` in the working directory, or the file named by
 ``ASKPOSTS_CONFIG``. Every field below can be set there (same name) or in the environment
-(``ASKPOSTS_`` + the name in capitals, e.g. ``ASKPOSTS_SITE_URL``).
+(``ASKPOSTS_`` + the name in capitals, e.g. ``ASKPOSTS_SITE_URL``). The site's front-matter
+schema is a ``[schema]`` table in the file (see ``schema``), or JSON in ``ASKPOSTS_SCHEMA``.
 """
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .errors import AskpostsError
+from .schema import SiteSchema
 
 
 class SettingsError(AskpostsError, ValueError):
@@ -25,11 +28,19 @@ def _default_cache() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting of askposts, with its default (see the module docstring for sources)."""
+
     # Where things are
     model: str = "multilingual-e5-small"  # or any sentence-transformers name / folder
     cache_dir: Path = _default_cache()  # the converted model lives here, outside the repo
     site_url: str = ""  # e.g. https://redciudadana.org; empty = posts get no public URL
     max_file_bytes: int = 2_000_000  # larger Markdown files are reported and skipped
+    # Storage of generations: "faiss" (files in the index folder) or "postgres" (one schema of
+    # the database at database_url; every app process sharing it answers from the same index)
+    backend: str = "faiss"
+    database_url: str = ""  # e.g. postgresql://user:pass@host:5432/db (ASKPOSTS_DATABASE_URL)
+    database_schema: str = "askposts"
+    schema: SiteSchema = SiteSchema()  # which front-matter keys mean title, date, ...
     # Chunking (recorded in the index manifest; changing them rebuilds the passages)
     min_words: int = 120
     max_words: int = 250
@@ -46,15 +57,21 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
-    queue_size: int = 32  # requests that may wait for a slot (and Gradio's queue); more: 503
+    queue_size: int = 64  # requests that may wait for a slot (and Gradio's queue); more: 503
     slots: int = 2  # queries computing at once per process (about the cores)
     slot_wait: float = 1.0  # seconds a request may wait for a slot before a polite 503
     cache_size: int = 1024  # question vectors and answers kept per process (0: none)
     workers: int = 1  # serving processes on one port (askposts serve --workers)
+    # Question log and staff area (docs/question-log.md)
+    question_log: bool = True  # keep a redacted log of questions beside the index
+    question_log_days: int = 180  # rows older than this are deleted
+    staff_user: str = "personal"  # user name of the staff area's login
+    staff_password_hash: str = ""  # from `askposts staff-password`; empty: staff area off
+    staff_token: str = ""  # bearer token for /api/questions; empty: that endpoint is off
 
     @classmethod
     def load(cls, config: str | Path | None = None, env: dict | None = None,
-             **overrides) -> "Settings":
+             **overrides: object) -> "Settings":
         """Defaults < config file < environment < explicit keyword overrides."""
         env = os.environ if env is None else env
         values: dict = {}
@@ -76,10 +93,24 @@ class Settings:
             raise SettingsError(f"Opciones desconocidas en la configuración: {', '.join(unknown)}")
         typed = {}
         for name, value in values.items():
-            kind = type(getattr(self, name))
             try:
-                typed[name] = Path(value).expanduser() if isinstance(getattr(self, name), Path) \
-                    else kind(value)
-            except (TypeError, ValueError) as exc:
+                typed[name] = _typed(getattr(self, name), value)
+            except (TypeError, ValueError, AskpostsError) as exc:
                 raise SettingsError(f"Valor inválido para {name}: {value!r}") from exc
         return replace(self, **typed)
+
+
+def _typed(default: object, value: object) -> object:
+    """``value`` as the type of the field's default (strings from the environment too)."""
+    if isinstance(default, SiteSchema):
+        return value if isinstance(value, SiteSchema) else \
+            SiteSchema.from_dict(json.loads(value) if isinstance(value, str) else value)
+    if isinstance(default, Path):
+        return Path(value).expanduser()
+    if isinstance(default, bool) and isinstance(value, str):
+        words = {"1": True, "true": True, "si": True, "sí": True, "yes": True,
+                 "0": False, "false": False, "no": False}
+        if value.strip().lower() not in words:
+            raise ValueError(value)
+        return words[value.strip().lower()]
+    return type(default)(value)

@@ -18,6 +18,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import AskpostsError
@@ -43,7 +44,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_json(path: Path, data) -> None:
+def write_json(path: Path, data: object) -> None:
     with path.open("w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False)
         fh.flush()
@@ -93,7 +94,7 @@ class IndexFolder:
         return final.name
 
     @contextlib.contextmanager
-    def lock(self, wait: float = 0.0):
+    def lock(self, wait: float = 0.0) -> Iterator[None]:
         """Hold the build lock; wait up to ``wait`` seconds, then raise ``IndexBusy``."""
         self.path.mkdir(parents=True, exist_ok=True)
         with (self.path / LOCK).open("a") as fh:

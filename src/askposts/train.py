@@ -12,7 +12,9 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from itertools import permutations
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,7 +22,15 @@ from .fitdata import Labelled, query_vectors, site_questions, squad_posts
 from .fitting import FOLDS, Asked, add_candidates, answer_metrics, ask_all, decision_metrics, \
     decision_rows, fit_decision, fit_fusion, fit_sentence, ranking_metrics, sentence_metrics, \
     threshold_for
-from .model import AnswerModel, starting_model
+from .generation import Generation
+from .lexical import Analyzer
+from .model import AnswerModel, Linear, starting_model
+
+if TYPE_CHECKING:
+    from .indexer import Builder
+
+# One labelled data set: (name, its generation, its questions, their vectors).
+Dataset = tuple[str, Generation, list[Labelled], np.ndarray]
 
 OFF_TOPIC = "fuera-de-tema"
 CROSS = 600  # questions of each data set also asked of the other's posts: off topic by design
@@ -48,8 +58,9 @@ def _by_dataset(items: list[Asked], fn, off_topic: bool = False) -> dict:
     return out
 
 
-def load_datasets(builder, work: Path, squad: str | None, questions: str | None,
-                  content: str | None, sample: int | None = None, log=print):
+def load_datasets(builder: "Builder", work: Path, squad: str | None, questions: str | None,
+                  content: str | None, sample: int | None = None,
+                  log: Callable[[str], object] = print) -> list[Dataset]:
     """[(name, generation, questions, vectors)] with indexes built (or reused) in ``work``."""
     sets = []
     if squad:
@@ -76,7 +87,7 @@ def _sample(qs: list[Labelled], n: int) -> list[Labelled]:
     return [qs[i] for i in idx]
 
 
-def off_topic(datasets, analyzer, fusion) -> list[Asked]:
+def off_topic(datasets: list[Dataset], analyzer: Analyzer, fusion: Linear) -> list[Asked]:
     """Each data set's questions asked of the other data set's posts: none is answerable
     there, so they teach the decision what an off-topic question looks like (neither SQuAD
     nor a site's own questions have many)."""
@@ -90,7 +101,8 @@ def off_topic(datasets, analyzer, fusion) -> list[Asked]:
     return out
 
 
-def fit(datasets, analyzer, refuse: float = REFUSE, log=print) -> tuple[AnswerModel, dict]:
+def fit(datasets: list[Dataset], analyzer: Analyzer, refuse: float = REFUSE,
+        log: Callable[[str], object] = print) -> tuple[AnswerModel, dict]:
     start = starting_model()
     items: list[Asked] = []
     for name, gen, qs, vecs in datasets:

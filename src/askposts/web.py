@@ -1,19 +1,24 @@
-"""The Gradio UI: a public chat with cited answers, and a staff view of past initiatives."""
+"""The public Gradio chat: cited answers, follow-ups, and one-click feedback on each answer."""
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from html import escape
-from urllib.parse import urlencode
 
 import gradio as gr
 
 from .errors import AskpostsError
 from .index import Index
-from .render import TABLE_COLUMNS, answer_html, table_rows
+from .querylog import MAX_COMMENT, QuestionLog
+from .render import answer_html
 from .serving import Busy, Gate
+from .widgets import menu_filters, year_menu
 
 EXAMPLES = ["¿Qué es la justicia abierta?", "¿Qué proyectos de datos abiertos hemos hecho?",
             "¿Cómo se pide información pública?"]
-STAFF_COLLECTIONS = ("proyectos", "mediciones", "publicaciones", "blogs")
+PRIVACY = ("Guardamos sus preguntas sin datos personales (borramos correos, teléfonos y "
+           "números de documentos) y sin nada que le identifique, durante {days} días, para "
+           "saber qué falta en nuestras publicaciones. [Más información](/privacidad)")
 CSS = """
 #conversacion .turno {border-bottom: 1px solid #ddd; padding: .5rem 0;}
 #conversacion .pregunta {font-weight: 600; white-space: pre-wrap; overflow-wrap: anywhere;}
@@ -40,129 +45,111 @@ def _conversation(turns: list[str]) -> str:
             + "".join(turns) + "</div>")
 
 
-def _year_menu(label: str, years: list[int], elem_id: str | None = None) -> gr.Dropdown:
-    # An explicit "any" choice: a dropdown without one selects its first year by itself.
-    choices = [("Cualquiera", "")] + [(str(y), str(y)) for y in years]
-    return gr.Dropdown(choices, value="", label=label, elem_id=elem_id)
+def _note(question: str, turns: list[str], text: str, status: bool = False) -> str:
+    role = ' role="status"' if status else ""
+    return _conversation(turns + [_turn(question, f'<p class="aviso"{role}>{escape(text)}</p>')])
 
 
-def _years(since, until) -> dict:
-    return {"since": str(int(since)) if since else None,
-            "until": str(int(until)) if until else None}
-
-
-def make_chat_handler(index: Index, gate: Gate):
+def make_chat_handler(index: Index, gate: Gate, qlog: QuestionLog | None = None) -> Callable:
+    """The chat's handler: (question, turns, asked, last id, filters) -> the new state."""
     limit = index.settings.max_question_chars
 
-    def respond(question, turns, asked, collections, since, until):
+    def respond(question, turns, asked, last, collections, since, until):
         turns, asked = list(turns or []), list(asked or [])
         question = (question or "").strip()
         if not question:
-            return question, turns, asked, _conversation(turns)
+            return question, turns, asked, last, _conversation(turns)
         if len(question) > limit:
-            note = (f'<p class="aviso">Su pregunta tiene {len(question)} caracteres; el máximo '
-                    f'es {limit}. Acórtela y vuelva a intentarlo (la dejamos en el cuadro).</p>')
-            return (question, turns, asked,
-                    _conversation(turns + [_turn(question[:80] + "…", note)]))
+            return question, turns, asked, last, _note(
+                question[:80] + "…", turns, f"Su pregunta tiene {len(question)} caracteres; el "
+                f"máximo es {limit}. Acórtela y vuelva a intentarlo (la dejamos en el cuadro).")
+        started = time.perf_counter()
         try:
             # The conversation's earlier questions let «¿y cuándo fue?» be read in context.
+            chosen = menu_filters(collections, None, since, until)
             with gate.slot():
-                answer = index.ask(question, collections=collections or None,
-                                   history=asked[-3:], **_years(since, until))
+                answer = index.ask(question, chosen, history=asked[-3:])
         except Busy as exc:  # the question stays in the box, to send again
-            note = f'<p class="aviso" role="status">{escape(str(exc))}</p>'
-            return question, turns, asked, _conversation(turns + [_turn(question, note)])
+            return question, turns, asked, last, _note(question, turns, str(exc), status=True)
         except AskpostsError as exc:
-            note = f'<p class="aviso">{escape(str(exc))}</p>'
-            return question, turns, asked, _conversation(turns + [_turn(question, note)])
+            return question, turns, asked, last, _note(question, turns, str(exc))
+        if qlog is not None:
+            last = qlog.record(answer, time.perf_counter() - started, chosen,
+                               index.cached_vector(question))
         turns.append(_turn(question, answer_html(answer)))
-        return "", turns, asked + [question], _conversation(turns)
+        return "", turns, asked + [question], last, _conversation(turns)
 
     return respond
 
 
-def make_staff_handler(index: Index, gate: Gate):
-    def search(query, collections, programmes, since, until, k):
-        query = (query or "").strip()
-        if not query:
-            return [], "Escriba qué busca (por ejemplo: «datos abiertos municipales»).", ""
-        params = {"q": query, "k": int(k), "collection": collections or [],
-                  "programme": programmes or [], **{k_: v for k_, v in
-                                                    _years(since, until).items() if v}}
+def make_feedback_handler(qlog: QuestionLog | None) -> Callable:
+    """(useful, comment, last id) -> (comment box, status): one click, optional comment."""
+
+    def feedback(useful, comment, last):
+        if qlog is None:
+            return comment, ""
         try:
-            with gate.slot():
-                hits = index.search(query, k=int(k), collections=collections or None,
-                                    programmes=programmes or None, **_years(since, until))
+            qlog.feedback(last, useful, comment)
         except AskpostsError as exc:
-            return [], f"⚠️ {exc}", ""
-        link = (f'<a id="exportar-csv" href="/api/export.csv?{escape(urlencode(params, True))}" '
-                f'download="iniciativas.csv">Descargar estos resultados (CSV)</a>')
-        status = f"{len(hits)} resultados." if hits else "Sin resultados con esos filtros."
-        return table_rows(hits), status, link if hits else ""
+            return comment, f"⚠️ {exc}"
+        return "", "Gracias: su opinión nos ayuda a mejorar las publicaciones."
 
-    return search
+    return feedback
 
 
-def _chat_tab(index: Index, facets: dict, gate: Gate) -> None:
+def _feedback_row(qlog: QuestionLog | None, last: gr.State) -> None:
+    if qlog is None:
+        return
+    with gr.Accordion("¿Le sirvió la última respuesta?", open=False, elem_id="opinion"):
+        comment = gr.Textbox(label="Comentario (opcional, hasta 300 caracteres)",
+                             max_length=MAX_COMMENT, lines=2, elem_id="comentario")
+        with gr.Row():
+            yes = gr.Button("👍 Sí, me sirvió", elem_id="util-si", size="sm")
+            no = gr.Button("👎 No me sirvió", elem_id="util-no", size="sm")
+        status = gr.Markdown(elem_id="opinion-estado")
+    feedback = make_feedback_handler(qlog)
+    for button, useful in ((yes, True), (no, False)):
+        button.click(lambda c, lid, u=useful: feedback(u, c, lid), [comment, last],
+                     [comment, status], api_visibility="private")
+
+
+def _chat(index: Index, gate: Gate, qlog: QuestionLog | None) -> None:
+    facets = index.facets()
     turns = gr.State([])
     asked = gr.State([])  # the conversation's questions, for follow-ups
+    last = gr.State("")  # the log id of the last answer (for its feedback); never a cookie
     conversation = gr.HTML(_conversation([]), elem_id="conversacion")
     with gr.Row(equal_height=True):
         question = gr.Textbox(label="Su pregunta", placeholder="Escriba aquí su pregunta…",
                               elem_id="pregunta", scale=5, lines=1,
                               max_length=index.settings.max_question_chars * 2)
         send = gr.Button("Preguntar", variant="primary", elem_id="enviar", scale=1)
+    _feedback_row(qlog, last)
     with gr.Accordion("Filtros (opcional)", open=False):
         collections = gr.Dropdown(facets["collections"], multiselect=True, label="Colecciones")
         with gr.Row():
-            since = _year_menu("Desde el año", facets["years"])
-            until = _year_menu("Hasta el año", facets["years"])
+            since = year_menu("Desde el año", facets["years"])
+            until = year_menu("Hasta el año", facets["years"])
     gr.Examples(EXAMPLES, inputs=question, label="Preguntas de ejemplo")
     clear = gr.Button("Nueva conversación", variant="secondary")
-    respond = make_chat_handler(index, gate)
-    inputs = [question, turns, asked, collections, since, until]
-    outputs = [question, turns, asked, conversation]
+    respond = make_chat_handler(index, gate, qlog)
+    inputs = [question, turns, asked, last, collections, since, until]
+    outputs = [question, turns, asked, last, conversation]
     # A public endpoint, as Gradio apps are expected to have: gradio_client can call it.
     gr.on([send.click, question.submit], respond, inputs, outputs, api_name="preguntar")
-    clear.click(lambda: ([], [], _conversation([])), None, [turns, asked, conversation],
-                api_visibility="private")
+    clear.click(lambda: ([], [], "", _conversation([])), None,
+                [turns, asked, last, conversation], api_visibility="private")
 
 
-def _staff_tab(index: Index, facets: dict, gate: Gate) -> None:
-    gr.Markdown("Busque iniciativas pasadas (qué hicimos, cuándo y con quién) en todas las "
-                "colecciones, y descargue los resultados.")
-    query = gr.Textbox(label="Buscar iniciativas", elem_id="buscar-iniciativas",
-                       placeholder="p. ej. datos abiertos municipales")
-    default = [c for c in STAFF_COLLECTIONS if c in facets["collections"]]
-    with gr.Row():
-        collections = gr.Dropdown(facets["collections"], value=default, multiselect=True,
-                                  label="Colecciones", elem_id="filtro-colecciones")
-        programmes = gr.Dropdown(facets["programmes"], multiselect=True, label="Programa",
-                                 elem_id="filtro-programa")
-    with gr.Row():
-        since = _year_menu("Desde el año", facets["years"], "filtro-desde")
-        until = _year_menu("Hasta el año", facets["years"], "filtro-hasta")
-        k = gr.Slider(5, 50, value=20, step=5, label="Cuántos resultados")
-    run = gr.Button("Buscar", variant="primary", elem_id="buscar")
-    status = gr.Markdown()
-    export = gr.HTML()
-    table = gr.Dataframe(headers=TABLE_COLUMNS, interactive=False, wrap=True,
-                         label="Resultados", elem_id="resultados")
-    search = make_staff_handler(index, gate)
-    inputs = [query, collections, programmes, since, until, k]
-    gr.on([run.click, query.submit], search, inputs, [table, status, export],
-          api_name="buscar")
-
-
-def build_ui(index: Index, gate: Gate) -> gr.Blocks:
-    facets = index.facets()
+def build_ui(index: Index, gate: Gate, qlog: QuestionLog | None = None) -> gr.Blocks:
+    """The public chat (and its feedback buttons when the question log is on)."""
     with gr.Blocks(title="Pregunte a nuestras publicaciones") as ui:
         gr.Markdown("# Pregunte a nuestras publicaciones\nRespuestas cortas con citas de "
                     "nuestros blogs, proyectos y publicaciones.")
-        with gr.Tab("Preguntar"):
-            _chat_tab(index, facets, gate)
-        with gr.Tab("Iniciativas (personal)"):
-            _staff_tab(index, facets, gate)
+        _chat(index, gate, qlog)
+        if qlog is not None:
+            gr.Markdown(PRIVACY.format(days=index.settings.question_log_days),
+                        elem_classes=["meta"])
     s = index.settings
     ui.queue(max_size=s.queue_size, default_concurrency_limit=s.slots)
     return ui

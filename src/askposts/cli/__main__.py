@@ -1,0 +1,6 @@
+"""``python -m askposts.cli``: the same as the ``askposts`` command."""
+import sys
+
+from . import main
+
+sys.exit(main())

@@ -1,0 +1,46 @@
+"""The content-gap report groups what people asked by meaning."""
+import numpy as np
+
+from askposts.gaps import cluster, content_gaps, gaps_csv
+from askposts.querylog import LoggedQuestion
+
+SETS = [
+    ["¿Cuándo abren la convocatoria de becas 2027?",
+     "¿En qué fecha se abre la convocatoria para becas del 2027?",
+     "cuando es la convocatoria de becas 2027"],
+    ["¿Cuál es el horario de atención de la oficina?", "¿A qué hora abren la oficina?",
+     "¿en qué horario atienden en sus oficinas?"],
+    ["¿Cómo hago una donación a Red Ciudadana?", "quiero donar dinero, ¿cómo puedo hacerlo?",
+     "¿Aceptan donaciones? ¿cómo dono?"],
+]
+
+
+def row(question, hour="2026-11-02T10:00", useful=None):
+    return LoggedQuestion(id=question, hour=hour, question=question, grade="none",
+                          confidence=0.1, reason="", useful=useful)
+
+
+def test_cluster_joins_close_vectors_only():
+    a, b = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    near_a = np.array([0.99, 0.05, 0.0]) / np.linalg.norm([0.99, 0.05, 0.0])
+    labels = cluster(np.stack([a, near_a, b]).astype(np.float32), distance=0.1)
+    assert labels[0] == labels[1] != labels[2]
+    assert cluster(np.zeros((1, 3), np.float32)).tolist() == [0]
+
+
+def test_paraphrases_group_together_on_the_real_corpus(corpus_index):
+    rows = [row(q, f"2026-11-0{1 + i % 3}T1{i % 10}:00", useful=False if i == 0 else None)
+            for i, q in enumerate(q for s in SETS for q in s)]
+    gaps = content_gaps(rows, corpus_index)
+    group_of = {q.question: n for n, g in enumerate(gaps) for q in g.questions}
+    majorities = []
+    for paraphrases in SETS:
+        groups = [group_of[q] for q in paraphrases]
+        main = max(set(groups), key=groups.count)
+        assert groups.count(main) >= 2, paraphrases
+        majorities.append(main)
+    assert len(set(majorities)) == len(SETS)  # three meanings, three groups
+    first = next(g for g in gaps if SETS[0][0] in g.examples)
+    assert first.not_useful == 1 and first.first_seen <= first.last_seen
+    assert all(g.closest and g.closest[0]["url"].startswith("https://") for g in gaps)
+    assert gaps_csv(gaps).count("\n") == len(rows) + 1

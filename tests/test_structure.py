@@ -1,0 +1,112 @@
+"""The package's shape: no import cycles, short modules, documented and typed public API."""
+import ast
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import askposts
+
+PACKAGE = Path(askposts.__file__).parent
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def _top_level_imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Modules of the package that ``name`` imports when it is loaded (not in functions,
+    not under ``if TYPE_CHECKING``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                target = f"{base}.{alias.name}"
+                out.add(target if target in known else base)
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+    return {m for m in out if m in known and m != name}
+
+
+def test_no_import_cycle():
+    modules = _modules()
+    graph = {n: _top_level_imports(n, p, set(modules)) for n, p in modules.items()}
+    state: dict[str, int] = {}
+
+    def visit(node, trail):
+        state[node] = 1
+        for nxt in graph[node]:
+            assert state.get(nxt) != 1, " -> ".join(trail + [nxt])
+            if nxt not in state:
+                visit(nxt, trail + [nxt])
+        state[node] = 2
+
+    for name in graph:
+        if name not in state:
+            visit(name, [name])
+    assert graph["askposts.api"] and "askposts.indexer" not in _closure(graph, "askposts.api")
+
+
+def _closure(graph, start):
+    seen, todo = set(), [start]
+    while todo:
+        for nxt in graph[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def test_no_module_over_300_lines():
+    long = {n: len(p.read_text().splitlines()) for n, p in _modules().items()}
+    assert {n: k for n, k in long.items() if k > 300} == {}
+
+
+def test_every_public_name_has_a_docstring():
+    missing = []
+    for name in askposts.__all__:
+        obj = getattr(askposts, name)
+        doc = inspect.getdoc(obj) or ""
+        if not doc or doc.startswith(f"{name}("):  # a dataclass's generated signature
+            missing.append(name)
+    assert missing == []
+
+
+def _public_functions():
+    for info in pkgutil.walk_packages(askposts.__path__, "askposts."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(obj):
+                yield f"{info.name}.{name}", obj
+            elif inspect.isclass(obj):
+                for attr, fn in vars(obj).items():
+                    fn = fn.fget if isinstance(fn, property) else getattr(fn, "__func__", fn)
+                    if inspect.isfunction(fn) and fn.__module__ == module.__name__ and \
+                            (not attr.startswith("_") or attr == "__init__"):
+                        yield f"{info.name}.{name}.{attr}", fn
+
+
+def test_public_functions_have_type_hints():
+    untyped = []
+    for where, fn in _public_functions():
+        params = [p for p in inspect.signature(fn).parameters.values()
+                  if p.name not in ("self", "cls")]
+        if any(p.annotation is inspect.Parameter.empty for p in params) or \
+                "return" not in fn.__annotations__:
+            untyped.append(where)
+    assert untyped == []
