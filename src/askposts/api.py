@@ -86,8 +86,8 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
                      since: str | None = None, until: str | None = None):
         question, n = _question(q), _k(k)
         chosen = Filters.parse(collection, programme, since, until)
-        work = lambda: {"query": q, "hits": [  # noqa: E731
-            h.to_dict() for h in index.search(question, k=n, filters=chosen)]}
+        work = lambda: JSONResponse({"query": q, "hits": [  # noqa: E731
+            h.to_dict() for h in index.search(question, k=n, filters=chosen)]})
         return await bounded(request, work)
 
     @app.get("/api/ask")
@@ -106,7 +106,7 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
             if qlog is not None:
                 qlog.record(answer, time.perf_counter() - started, chosen,
                             index.cached_vector(question.strip()))
-            return answer.to_dict()
+            return JSONResponse(answer.to_dict())  # serialised here, off the event loop
 
         return await bounded(request, work)
 

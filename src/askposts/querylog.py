@@ -89,24 +89,34 @@ class QuestionLog:
         con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA busy_timeout=10000")
+        con.execute("PRAGMA synchronous=NORMAL")  # WAL: safe on an app crash; fewer syncs
         con.executescript(_SCHEMA)
         return con
 
     # -- writing (background thread) -----------------------------------------------------------
     def _run(self) -> None:
-        con = None
-        while True:
-            job = self._queue.get()
+        con, stop = None, False
+        while not stop:
+            jobs = [self._queue.get()]
+            while len(jobs) < 500:  # what queued meanwhile goes in the same transaction
+                try:
+                    jobs.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = None in jobs
             try:
-                if job is None:
-                    return
                 con = con or self._connect()
-                job(con)
+                with con:  # one transaction (one disk sync) for the whole batch
+                    con.execute("BEGIN")
+                    for job in jobs:
+                        if job is not None:
+                            job(con)
             except Exception:  # noqa: BLE001 - the log must never take the app down
                 log.warning("No se pudo escribir en el registro de preguntas", exc_info=True)
                 con = None
             finally:
-                self._queue.task_done()
+                for _ in jobs:
+                    self._queue.task_done()
 
     def _submit(self, job: Callable[[sqlite3.Connection], None]) -> None:
         try:

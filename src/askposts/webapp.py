@@ -5,10 +5,11 @@ One admission gate is shared by all of them. The site takes no files and serves 
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 
 from .api import create_api
 from .auth import Limiter, check_password
@@ -23,23 +24,40 @@ _PRIVACY_PAGE = Path(__file__).with_name("privacy.md")
 STAFF = "/personal"
 
 
-def _guard(app: FastAPI, limiter: Limiter) -> None:
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        path = request.url.path
-        if any(path.startswith(p) or path.startswith(STAFF + p) or path.startswith("/mcp" + p)
-               for p in _CLOSED):
-            return JSONResponse({"error": "Este sitio no recibe ni sirve archivos."},
-                                status_code=403)
-        login = request.method == "POST" and path.rstrip("/") == STAFF + "/login"
-        client = request.client.host if request.client else "?"
-        if login and (wait := limiter.blocked(client)):
-            return JSONResponse({"detail": "Demasiados intentos fallidos; espere unos minutos."},
-                                status_code=429, headers={"Retry-After": str(wait)})
-        response = await call_next(request)
-        if login and response.status_code >= 400:
-            limiter.failed(client)
-        return response
+class Guard:
+    """Pure ASGI (no per-request task, unlike ``@app.middleware``): refuses file routes and
+    rate-limits failed staff logins per client address."""
+
+    def __init__(self, app, limiter: Limiter) -> None:
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        if any(path.startswith(prefix + p) for prefix in ("", STAFF, "/mcp") for p in _CLOSED):
+            return await _json(send, 403, {"error": "Este sitio no recibe ni sirve archivos."})
+        if not (scope["method"] == "POST" and path.rstrip("/") == STAFF + "/login"):
+            return await self.app(scope, receive, send)
+        client = scope["client"][0] if scope.get("client") else "?"
+        if wait := self.limiter.blocked(client):
+            return await _json(send, 429, {"detail": "Demasiados intentos fallidos; espere "
+                                                    "unos minutos."}, {"retry-after": str(wait)})
+
+        async def watch(message):
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                self.limiter.failed(client)
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
+async def _json(send, status: int, body: dict, headers: dict | None = None) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    head = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    head += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": data})
 
 
 def _privacy(app: FastAPI, index: Index) -> None:
@@ -77,7 +95,7 @@ def create_app(index: Index, mcp: bool = False, qlog: QuestionLog | None = None)
     limiter = Limiter()
     app = create_api(index, gate, qlog, limiter)
     app.state.question_log = qlog
-    _guard(app, limiter)
+    app.add_middleware(Guard, limiter=limiter)
     _privacy(app, index)
     common = {"allowed_paths": [], "footer_links": [], "show_error": False, "max_file_size": 1}
     if s.staff_password_hash:
