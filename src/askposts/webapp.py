@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .api import create_api
 from .auth import Limiter, check_password
@@ -28,10 +29,10 @@ class Guard:
     """Pure ASGI (no per-request task, unlike ``@app.middleware``): refuses file routes and
     rate-limits failed staff logins per client address."""
 
-    def __init__(self, app, limiter: Limiter) -> None:
+    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
         self.app, self.limiter = app, limiter
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = scope["path"]
@@ -52,7 +53,7 @@ class Guard:
         await self.app(scope, receive, watch)
 
 
-async def _json(send, status: int, body: dict, headers: dict | None = None) -> None:
+async def _json(send: Send, status: int, body: dict, headers: dict | None = None) -> None:
     data = json.dumps(body, ensure_ascii=False).encode()
     head = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
     head += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
