@@ -154,3 +154,22 @@ def test_replay_real_history_incremental_equals_full(backend, pg_settings, setti
 
 def settings_for(settings, suffix):
     return settings.with_values({"database_schema": settings.database_schema + suffix})
+
+
+def test_the_question_log_lives_in_the_database_with_that_backend(pg_settings, fake_embedder,
+                                                                   tmp_path):
+    from askposts.logdb import PostgresDB
+    from askposts.querylog import open_log
+
+    index = build_index(SAMPLE, tmp_path, pg_settings, embedder=fake_embedder)
+    qlog = open_log(pg_settings, tmp_path)
+    assert isinstance(qlog.db, PostgresDB)
+    qid = qlog.record(index.ask("¿me llaman al 5512-3456?"), 0.02,
+                      vector=np.ones(64, np.float32) / 8)
+    qlog.feedback(qid, False, "escriban a ana@x.org")
+    qlog.close()
+    assert not (tmp_path / "questions.sqlite").exists()
+    (row,) = open_log(pg_settings, tmp_path).rows(unanswered=True)
+    assert row.question == "¿me llaman al [teléfono]?" and row.comment == "escriban a [correo]"
+    assert row.useful is False and row.vector.shape == (64,)
+    assert open_log(pg_settings, tmp_path).purge(__import__("datetime").date(2999, 1, 1)) == 1

@@ -1,7 +1,8 @@
 """The private question log: what people asked, redacted, and whether the posts answered.
 
 One SQLite file beside the index (``questions.sqlite``, WAL: a crash mid-write loses at most
-the row being written, and several serving processes write at once). What is kept: the hour,
+the rows being written, and several serving processes write at once), or a ``questions`` table
+in the index's schema with the PostgreSQL backend (see ``logdb``). What is kept: the hour,
 the question after ``redact``, the decision (grade, confidence, reason), the cited paths, the
 latency, the filters, the question's vector (for the content-gap report) and the feedback.
 Never an IP, a cookie, a user agent or a session id. Rows older than ``question_log_days`` are
@@ -15,7 +16,6 @@ import datetime as dt
 import json
 import logging
 import queue
-import sqlite3
 import threading
 import time
 import uuid
@@ -28,6 +28,7 @@ import numpy as np
 
 from .errors import AskpostsError
 from .filters import Filters
+from .logdb import PostgresDB, SqliteDB
 from .records import Answer
 from .redact import redact
 
@@ -38,13 +39,6 @@ log = logging.getLogger(__name__)
 FILE = "questions.sqlite"
 MAX_COMMENT = 300
 LOW_CONFIDENCE = 0.5  # an answer given with less than this counts as a gap in the report
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id TEXT PRIMARY KEY, hour TEXT NOT NULL, question TEXT NOT NULL, grade TEXT NOT NULL,
-    confidence REAL, reason TEXT, cited TEXT, latency_ms INTEGER, filters TEXT,
-    vector BLOB, useful INTEGER, comment TEXT);
-CREATE INDEX IF NOT EXISTS questions_hour ON questions (hour);
-"""
 
 
 class FeedbackError(AskpostsError, ValueError):
@@ -74,24 +68,18 @@ def _hour(now: float) -> str:
 
 
 class QuestionLog:
-    """Append-only (plus feedback) log in SQLite, written by one background thread."""
+    """Append-only (plus feedback) log, written by one background thread.
 
-    def __init__(self, path: str | Path, days: int = 180,
+    ``target``: a file path (SQLite) or a ``logdb.PostgresDB``.
+    """
+
+    def __init__(self, target: str | Path | PostgresDB, days: int = 180,
                  clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path)
+        self.db = target if isinstance(target, PostgresDB) else SqliteDB(target)
         self.days, self.clock = days, clock
         self._queue: queue.Queue = queue.Queue(maxsize=10_000)
         self._writer = threading.Thread(target=self._run, name="question-log", daemon=True)
         self._writer.start()
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA busy_timeout=10000")
-        con.execute("PRAGMA synchronous=NORMAL")  # WAL: safe on an app crash; fewer syncs
-        con.executescript(_SCHEMA)
-        return con
 
     # -- writing (background thread) -----------------------------------------------------------
     def _run(self) -> None:
@@ -105,9 +93,8 @@ class QuestionLog:
                     break
             stop = None in jobs
             try:
-                con = con or self._connect()
-                with con:  # one transaction (one disk sync) for the whole batch
-                    con.execute("BEGIN")
+                con = con or self.db.connect()
+                with self.db.transaction(con):  # one transaction for the whole batch
                     for job in jobs:
                         if job is not None:
                             job(con)
@@ -118,7 +105,7 @@ class QuestionLog:
                 for _ in jobs:
                     self._queue.task_done()
 
-    def _submit(self, job: Callable[[sqlite3.Connection], None]) -> None:
+    def _submit(self, job: Callable[[object], None]) -> None:
         try:
             self._queue.put_nowait(job)
         except queue.Full:
@@ -137,9 +124,9 @@ class QuestionLog:
         except Exception:  # noqa: BLE001
             log.warning("Pregunta no registrada", exc_info=True)
             return qid
-        self._submit(lambda con: con.execute(
-            "INSERT INTO questions (id, hour, question, grade, confidence, reason, cited, "
-            "latency_ms, filters, vector) VALUES (?,?,?,?,?,?,?,?,?,?)", row))
+        self._submit(lambda con: con.execute(self.db.sql(
+            "INSERT INTO {t} (id, hour, question, grade, confidence, reason, cited, "
+            "latency_ms, filters, vector) VALUES (?,?,?,?,?,?,?,?,?,?)"), row))
         return qid
 
     def feedback(self, qid: str, useful: bool, comment: str = "") -> None:
@@ -151,8 +138,8 @@ class QuestionLog:
         if not qid:
             raise FeedbackError("No hay una respuesta que calificar.")
         values = (1 if useful else 0, redact(comment), qid)
-        self._submit(lambda con: con.execute(
-            "UPDATE questions SET useful = ?, comment = ? WHERE id = ?", values))
+        self._submit(lambda con: con.execute(self.db.sql(
+            "UPDATE {t} SET useful = ?, comment = ? WHERE id = ?"), values))
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every queued write is on disk (tests, shutdown)."""
@@ -169,15 +156,16 @@ class QuestionLog:
     def rows(self, since: dt.date | None = None, unanswered: bool = False) -> list[LoggedQuestion]:
         """Rows, oldest first; ``unanswered``: not answered, answered with low confidence, or
         marked not useful (the content-gap report's questions)."""
-        if not self.path.exists():
+        if not self.db.exists():
             return []
-        sql, args = "SELECT * FROM questions WHERE hour >= ?", [since.isoformat() if since else ""]
+        sql, args = "SELECT * FROM {t} WHERE hour >= ?", [since.isoformat() if since else ""]
         if unanswered:
             sql += " AND (grade != 'answer' OR confidence < ? OR useful = 0)"
             args.append(LOW_CONFIDENCE)
-        with contextlib.closing(self._connect()) as con:
-            con.row_factory = sqlite3.Row
-            found = con.execute(sql + " ORDER BY hour, rowid", args).fetchall()
+        with contextlib.closing(self.db.connect()) as con:
+            cur = con.execute(self.db.sql(sql + f" ORDER BY hour, {self.db.order}"), args)
+            names = [d[0] for d in cur.description]
+            found = [dict(zip(names, r)) for r in cur.fetchall()]
         return [_row(r) for r in found]
 
     def purge(self, before: dt.date | None = None) -> int:
@@ -186,13 +174,13 @@ class QuestionLog:
             before = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc).date() \
                 - dt.timedelta(days=self.days)
         self.flush()
-        with contextlib.closing(self._connect()) as con:
-            return con.execute("DELETE FROM questions WHERE hour < ?",
+        with contextlib.closing(self.db.connect()) as con:
+            return con.execute(self.db.sql("DELETE FROM {t} WHERE hour < ?"),
                                (before.isoformat(),)).rowcount
 
 
-def _row(r: sqlite3.Row) -> LoggedQuestion:
-    vector = np.frombuffer(r["vector"], dtype=np.float32) if r["vector"] else None
+def _row(r: dict) -> LoggedQuestion:
+    vector = np.frombuffer(bytes(r["vector"]), dtype=np.float32) if r["vector"] else None
     return LoggedQuestion(
         id=r["id"], hour=r["hour"], question=r["question"], grade=r["grade"],
         confidence=r["confidence"] or 0.0, reason=r["reason"] or "",
@@ -202,13 +190,20 @@ def _row(r: sqlite3.Row) -> LoggedQuestion:
         vector=vector)
 
 
+def log_target(settings: "Settings", index_folder: Path) -> Path | PostgresDB:
+    """The index's PostgreSQL schema with that backend; else ``questions.sqlite`` beside it."""
+    if settings.backend == "postgres":
+        return PostgresDB(settings.database_url, settings.database_schema)
+    return Path(index_folder) / FILE
+
+
 def open_log(settings: "Settings", index_folder: Path) -> QuestionLog | None:
     """The log the settings ask for (``None`` when ``question_log`` is off); old rows go."""
     if not settings.question_log:
         return None
-    qlog = QuestionLog(Path(index_folder) / FILE, settings.question_log_days)
+    qlog = QuestionLog(log_target(settings, index_folder), settings.question_log_days)
     try:
         qlog.purge()
-    except sqlite3.Error:
+    except Exception:  # noqa: BLE001 - a log that cannot be purged must not stop the app
         log.warning("No se pudo depurar el registro de preguntas", exc_info=True)
     return qlog

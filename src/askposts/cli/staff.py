@@ -8,15 +8,13 @@ import sys
 
 from ..auth import hash_password
 from ..filters import parse_bound
-from ..querylog import FILE, QuestionLog
+from ..querylog import QuestionLog, log_target
 from .common import EXIT_ERROR, EXIT_OK, add_common, open_for, settings_of
 
 
 def _log(args: argparse.Namespace) -> QuestionLog:
-    from pathlib import Path
-
     settings = settings_of(args)
-    return QuestionLog(Path(args.index) / FILE, settings.question_log_days)
+    return QuestionLog(log_target(settings, args.index), settings.question_log_days)
 
 
 def cmd_questions(args: argparse.Namespace) -> int:

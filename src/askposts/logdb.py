@@ -1,0 +1,89 @@
+"""Where the question log is written: SQLite beside a folder index, or the index's PostgreSQL.
+
+Both speak the same SQL (written with ``?`` placeholders and ``{t}`` for the table); each
+dialect only says how to connect, how to group writes in one transaction and how to order rows.
+"""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import psycopg
+
+_COLUMNS = ("id TEXT PRIMARY KEY, hour TEXT NOT NULL, question TEXT NOT NULL, "
+            "grade TEXT NOT NULL, confidence REAL, reason TEXT, cited TEXT, latency_ms INTEGER, "
+            "filters TEXT, vector {blob}, useful INTEGER, comment TEXT")
+
+
+class SqliteDB:
+    """``questions.sqlite`` in WAL mode: several processes write, a crash loses nothing committed."""
+
+    order = "rowid"  # insertion order
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def sql(self, text: str) -> str:
+        """The statement for this dialect."""
+        return text.format(t="questions")
+
+    def exists(self) -> bool:
+        """Whether anything was ever written (reading must not create the file)."""
+        return self.path.exists()
+
+    def connect(self) -> sqlite3.Connection:
+        """A connection with the table created."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA busy_timeout=10000")
+        con.execute("PRAGMA synchronous=NORMAL")  # WAL: safe on an app crash; fewer syncs
+        con.execute(f"CREATE TABLE IF NOT EXISTS questions ({_COLUMNS.format(blob='BLOB')})")
+        con.execute("CREATE INDEX IF NOT EXISTS questions_hour ON questions (hour)")
+        return con
+
+    @contextlib.contextmanager
+    def transaction(self, con: sqlite3.Connection) -> Iterator[None]:
+        """One transaction (one disk sync) for a batch of writes."""
+        with con:
+            con.execute("BEGIN")
+            yield
+
+
+class PostgresDB:
+    """A ``questions`` table in the schema of the PostgreSQL backend."""
+
+    order = "seq"
+
+    def __init__(self, url: str, schema: str) -> None:
+        self.url, self.schema = url, schema
+
+    def sql(self, text: str) -> str:
+        """The statement for this dialect (``%s`` placeholders, schema-qualified table)."""
+        return text.format(t=f"{self.schema}.questions").replace("?", "%s")
+
+    def exists(self) -> bool:
+        """The table is created on first connection: reading is always possible."""
+        return True
+
+    def connect(self) -> "psycopg.Connection":
+        """A connection (autocommit) with the table created."""
+        import psycopg
+
+        con = psycopg.connect(self.url, autocommit=True)
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {self.schema}.questions "
+                    f"(seq bigserial, {_COLUMNS.format(blob='bytea')})")
+        con.execute(f"CREATE INDEX IF NOT EXISTS questions_hour ON {self.schema}.questions "
+                    "(hour)")
+        return con
+
+    @contextlib.contextmanager
+    def transaction(self, con: "psycopg.Connection") -> Iterator[None]:
+        """One transaction for a batch of writes."""
+        with con.transaction():
+            yield
