@@ -35,12 +35,15 @@ def seeds(index_dir: str) -> np.ndarray:
     return np.vstack([gen.vectors.vectors(), gen.sentence_vectors]).astype(np.float32)
 
 
-def synthetic(base: np.ndarray, n: int, rng: np.random.Generator, noise: float = 0.35
-              ) -> np.ndarray:
+def synthetic(base: np.ndarray, n: int, rng: np.random.Generator, noise: float = 0.35,
+              picks: np.ndarray | None = None) -> np.ndarray:
+    """``n`` unit vectors, each a row of ``base`` (random, or row ``picks[i]``) plus noise."""
     out = np.empty((n, base.shape[1]), np.float32)
     for s in range(0, n, 100_000):  # in slices: 1M x 384 floats is 1.5 GB already
-        picks = base[rng.integers(0, len(base), min(100_000, n - s))]
-        block = picks + rng.normal(0, noise / np.sqrt(base.shape[1]), picks.shape)
+        rows = rng.integers(0, len(base), min(100_000, n - s)) if picks is None \
+            else picks[s:s + 100_000]
+        picks_ = base[rows]
+        block = picks_ + rng.normal(0, noise / np.sqrt(base.shape[1]), picks_.shape)
         out[s:s + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
 

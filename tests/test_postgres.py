@@ -44,6 +44,20 @@ def test_postgres_backend_answers_like_the_folder_backend(pg_settings, settings,
     assert again.report.embedded == 0 and not again.report.published
 
 
+def test_a_big_index_is_read_back_from_the_database_as_hnsw(pg_settings, settings,
+                                                            fake_embedder, tmp_path):
+    ann = {"ann_threshold": 1, "hnsw_m": 8}
+    folder = build_index(SAMPLE, tmp_path / "f", settings, embedder=fake_embedder)
+    build_index(SAMPLE, tmp_path / "p", pg_settings.with_values(ann), embedder=fake_embedder)
+    reopened = open_index(tmp_path / "p", pg_settings, fake_embedder)  # params: the manifest's
+    gen = reopened.generation
+    assert gen.vectors.params()["kind"] == gen.sentence_index.params()["kind"] == "hnsw"
+    assert gen.manifest["vectors"]["passages"]["m"] == 8
+    for q in QUESTIONS:
+        assert [h.path for h in reopened.search(q, k=3)] == \
+            [h.path for h in folder.search(q, k=3)]
+
+
 def test_incremental_equals_full_rebuild_and_old_generations_go(pg_settings, fake_embedder,
                                                                  tmp_path):
     site = tmp_path / "site"

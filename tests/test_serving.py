@@ -145,3 +145,18 @@ def test_waiters_are_served_first_come_first_served_and_woken_not_polled():
     asyncio.run(main())
     assert order == [0, 1, 2] and gate.in_flight == 0 and gate.waiting == 0
     assert gate.refused == 1
+
+
+def test_start_up_warms_the_index_while_the_app_is_built(fake_index, monkeypatch):
+    from askposts.app_factory import app_for
+
+    asked = []
+    monkeypatch.setattr(fake_index, "ask", lambda q, *a, **k: asked.append(q))
+    assert app_for(fake_index) is not None and asked == ["hola"]
+
+    def broken(*_a, **_k):
+        raise OSError("sin pesos del modelo")
+
+    monkeypatch.setattr(fake_index, "ask", broken)
+    with pytest.raises(OSError, match="sin pesos"):  # a failed warm-up stops the start
+        app_for(fake_index)

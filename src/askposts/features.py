@@ -62,7 +62,10 @@ def question_info(question: str, gen: Generation, analyzer: Analyzer) -> Questio
                         tuple(_NUMBER.findall(question)), unknown)
 
 
-def minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def minmax(x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """``x`` scaled to 0..1 over the entries ``mask`` admits (all when None)."""
+    if mask is None:
+        mask = np.ones(len(x), bool)
     if not mask.any():
         return np.zeros_like(x)
     lo, hi = x[mask].min(), x[mask].max()
@@ -76,16 +79,17 @@ def per_post_max(values: np.ndarray, owners: np.ndarray, n_posts: int) -> np.nda
     return out
 
 
-def post_features(gen: Generation, dense_post: np.ndarray, lex_post: np.ndarray,
-                  lex_best: np.ndarray, sentence_cos: np.ndarray, mask: np.ndarray,
+def post_features(gen: Generation, posts: np.ndarray, dense_post: np.ndarray,
+                  lex_post: np.ndarray, lex_best: np.ndarray, best_sentence: np.ndarray,
                   periods: list[tuple[int, int]]) -> np.ndarray:
-    """(n_posts, len(POST_FEATURES)): each ranker's score min-max normalised over ``mask``."""
-    best_sentence = per_post_max(sentence_cos, gen.sentences[:, 0], len(gen.posts)) \
-        if len(gen.sentences) else np.full(len(gen.posts), -np.inf, np.float32)
+    """(len(posts), len(POST_FEATURES)) for the candidate ``posts``: each ranker's score
+    min-max normalised over them. Arrays are per candidate; ``best_sentence`` -inf: the post
+    has no sentence, and its best passage stands in."""
     best_sentence = np.where(np.isfinite(best_sentence), best_sentence, dense_post)
-    date = affinity(periods, gen.periods) if periods else np.zeros(len(gen.posts), np.float32)
-    return np.stack([minmax(dense_post, mask), minmax(lex_post, mask),
-                     minmax(lex_best, mask), minmax(best_sentence, mask), date], axis=1)
+    date = affinity(periods, gen.periods[posts]) if periods \
+        else np.zeros(len(posts), np.float32)
+    return np.stack([minmax(dense_post), minmax(lex_post), minmax(lex_best),
+                     minmax(best_sentence), date], axis=1)
 
 
 def _share(info: QuestionInfo, found: set[str]) -> float:
@@ -127,7 +131,6 @@ def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.nd
     top_fused = fused[top[0]]
     rows, missing, neg, num, kind_terms = [], [], [], [], []
     rare = set(sorted(info.terms, key=info.terms.get, reverse=True)[:3])
-    negated = gen.sentence_flags("negation", _negates)
     for j, (sid, rank) in enumerate(zip(ids, ranks)):
         post_idx = top[rank]
         terms = gen.sentence_terms(sid)
@@ -149,7 +152,8 @@ def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.nd
             if info.kind else False
         kind_terms.append(float(kind_window and bool(rare & set(terms))))
         in_window = [sid, *near]
-        neg.append(float(info.negated and not negated[in_window].any()))
+        neg.append(float(info.negated and not any(gen.sentence_flag("negation", _negates, s)
+                                                  for s in in_window)))
         num.append(float(any(all(n not in gen.sentence(s) for s in in_window)
                              for n in info.numbers)))
     rows_a = np.array(rows, np.float32)
@@ -174,7 +178,7 @@ def _has_kind(gen: Generation, info: QuestionInfo, sid: int, text: str) -> bool:
     # A name must not be a word of the question: that test depends on the question.
     if info.kind == "person":
         return has_kind("person", text, info.text)
-    return bool(gen.sentence_flags(f"kind:{info.kind}", lambda t: has_kind(info.kind, t))[sid])
+    return gen.sentence_flag(f"kind:{info.kind}", lambda t: has_kind(info.kind, t), sid)
 
 
 def _rank(values: np.ndarray) -> np.ndarray:

@@ -47,6 +47,7 @@ class Asked:
     fused: np.ndarray | None = None
     dense_post: np.ndarray | None = None
     gen: Generation | None = None
+    ranked: np.ndarray | None = None  # per post: proposed by a ranker (retrieve.score)
 
 
 def _folds(groups: list[str], n: int = FOLDS) -> list[int]:
@@ -73,7 +74,8 @@ def ask_all(gen: Generation, analyzer: Analyzer, questions: list[Labelled], qvec
         sc = score(gen, qvec, analyzer.terms(q.question), fusion, None,
                    mentioned_periods(q.question))
         rel = np.array([gen.post_index[p] for p in q.relevant if p in gen.post_index], np.int64)
-        out.append(Asked(q, dataset, fold, sc.features.astype(np.float32), rel, qvec, gen=gen))
+        out.append(Asked(q, dataset, fold, sc.features.astype(np.float32), rel, qvec, gen=gen,
+                         ranked=np.isfinite(sc.fused)))
     return out
 
 
@@ -97,9 +99,12 @@ def _ranking_pairs(items: list[Asked], start: Linear):
     """Pairwise rows: (relevant - negative) -> 1 and its mirror -> 0, per question."""
     xs, counts = [], []
     for a in items:
-        scores = start.logit(a.features)
-        negatives = [i for i in np.argsort(-scores) if i not in set(a.relevant)][:NEGATIVE_POSTS]
+        scores = np.where(a.ranked, start.logit(a.features), -np.inf)  # candidates only
+        negatives = [i for i in np.argsort(-scores) if a.ranked[i]
+                     and i not in set(a.relevant)][:NEGATIVE_POSTS]
         diff = (a.features[a.relevant[:1]] - a.features[negatives])
+        if not a.ranked[a.relevant[0]]:  # no ranker proposed it: its features say nothing
+            diff = diff[:0]
         xs.append(diff)
         counts.append(len(diff))
     x = np.vstack(xs)
@@ -122,7 +127,8 @@ def ranking_metrics(items: list[Asked], fusion: Linear) -> dict:
     for a in items:
         if not len(a.relevant):
             continue
-        order = np.argsort(-fusion.logit(a.features), kind="stable")[:10]
+        logits = np.where(a.ranked, fusion.logit(a.features), -np.inf)
+        order = np.argsort(-logits, kind="stable")[:10]
         ranks = [r for r, i in enumerate(order, 1) if i in set(a.relevant)]
         mrr.append(1.0 / ranks[0] if ranks else 0.0)
         hit5.append(float(bool(ranks) and ranks[0] <= 5))

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .backend import FaissBackend, VectorBackend
+from .backend import SENTENCES_FILE, AnnParams, ArrayBackend, FaissBackend, VectorBackend, \
+    sentence_backend
 from .errors import AskpostsError
 from .lexical import Analyzer, LexicalIndex
 from .periods import post_periods
@@ -62,53 +64,66 @@ class Generation:
     sentence_keys: list[str]
     sentence_vectors: np.ndarray  # (n, dim) float32, L2-normalised
     document_frequency: dict[str, int]  # in how many posts each search term occurs
+    sentence_index: VectorBackend | None = None  # search over sentence_vectors (default exact)
 
     def __post_init__(self) -> None:
+        if self.sentence_index is None:
+            self.sentence_index = ArrayBackend(self.sentence_vectors)
+        self._memo_cache: dict = {}
+        self._memo_lock = threading.Lock()
+        self._memo_analyzer = Analyzer()
         self.periods = post_periods(self.posts)
         self.by_path: dict[str, Post] = {p.path: p for p in self.posts}
         self.post_index: dict[str, int] = {p.path: i for i, p in enumerate(self.posts)}
         # Sentences of post i are rows first[i]:first[i + 1] (stored in post order).
         owners = self.sentences[:, 0] if len(self.sentences) else np.zeros(0, np.int64)
         self.sentence_first = np.searchsorted(owners, np.arange(len(self.posts) + 1))
+        if np.any(np.diff(self.passage_post) < 0) or np.any(np.diff(owners) < 0):
+            raise IndexMismatch("Las secciones del índice no están en el orden de sus "
+                                "publicaciones; reconstrúyalo con --rebuild.")
+        self.passage_first = np.searchsorted(self.passage_post, np.arange(len(self.posts) + 1))
 
-    def _terms_cache(self) -> tuple[list, list]:
-        # Stemmed terms of every sentence and post, computed once per generation on first use.
-        if getattr(self, "_terms", None) is None:
-            analyzer = Analyzer()
-            sentences = [frozenset(analyzer.terms(self.sentence(i)))
-                         for i in range(len(self.sentences))]
-            posts = [frozenset(analyzer.terms(post_document(p))) for p in self.posts]
-            self._terms = (sentences, posts)
-        return self._terms
+    def _memo(self, name: str, key: object, compute: Callable[[], object]) -> object:
+        """``compute()`` once per generation, name and key, on first use: a big corpus pays
+        only for the sentences its answers read. One lock: the stemmer is not thread-safe."""
+        found = self._memo_cache.get((name, key))
+        if found is None:
+            with self._memo_lock:
+                found = self._memo_cache[(name, key)] = compute()
+        return found
 
-    def sentence_flags(self, name: str, test: Callable[[str], bool]) -> np.ndarray:
-        """``test(sentence)`` for every sentence, computed once per generation and name."""
-        cache = self.__dict__.setdefault("_flags", {})
-        if name not in cache:
-            cache[name] = np.array([bool(test(self.sentence(i)))
-                                    for i in range(len(self.sentences))], dtype=bool)
-        return cache[name]
+    def sentence_flag(self, name: str, test: Callable[[str], bool], i: int) -> bool:
+        """``test(sentence i)``, computed once per generation, name and sentence."""
+        return self._memo(name, i, lambda: bool(test(self.sentence(i))))
 
     @property
     def sentence_passage(self) -> np.ndarray:
-        """Per sentence: the passage that contains it (computed once per generation)."""
+        """Per sentence: the passage that contains it, i.e. the last passage of its post that
+        starts at or before it (computed once per generation)."""
         if getattr(self, "_sentence_passage", None) is None:
-            out = np.zeros(len(self.sentences), np.int64)
-            by_post: dict[int, list[int]] = {}
-            for j, owner in enumerate(self.passage_post):
-                by_post.setdefault(int(owner), []).append(j)
-            for i, (post_idx, start, _) in enumerate(self.sentences):
-                ids = by_post.get(int(post_idx), [0])
-                out[i] = next((j for j in reversed(ids) if self.passages[j].start <= start),
-                              ids[0])
-            self._sentence_passage = out
+            if not len(self.sentences):
+                self._sentence_passage = np.zeros(0, np.int64)
+                return self._sentence_passage
+            starts = np.array([p.start for p in self.passages], np.int64)
+            span = int(max(starts.max(initial=0), self.sentences[:, 1].max())) + 1
+            owners = self.sentences[:, 0]
+            found = np.searchsorted(self.passage_post * span + starts,
+                                    owners * span + self.sentences[:, 1], side="right") - 1
+            first = self.passage_first[owners]
+            has = self.passage_first[owners + 1] > first
+            self._sentence_passage = np.where(found >= first, found,
+                                              np.where(has, first, 0)).astype(np.int64)
         return self._sentence_passage
 
     def sentence_terms(self, i: int) -> frozenset[str]:
-        return self._terms_cache()[0][i]
+        """Stemmed search terms of sentence ``i`` (memoised)."""
+        return self._memo("terms", i,
+                          lambda: frozenset(self._memo_analyzer.terms(self.sentence(i))))
 
     def post_terms(self, post_idx: int) -> frozenset[str]:
-        return self._terms_cache()[1][post_idx]
+        """Stemmed search terms of a whole post (memoised)."""
+        return self._memo("post_terms", post_idx, lambda: frozenset(
+            self._memo_analyzer.terms(post_document(self.posts[post_idx]))))
 
     def sentences_share_post(self, i: int, j: int) -> bool:
         n = len(self.sentences)
@@ -129,8 +144,8 @@ class Generation:
     def assemble(cls, name: str, manifest: dict, posts: list[Post], passages: list[Passage],
                  keys: list[str], vectors: VectorBackend, analyzer: Analyzer,
                  sentences: np.ndarray, sentence_keys: list[str],
-                 sentence_vectors: np.ndarray,
-                 df: dict[str, int] | None = None) -> "Generation":
+                 sentence_vectors: np.ndarray, df: dict[str, int] | None = None,
+                 ann: AnnParams | None = None) -> "Generation":
         post_ids = {p.path: i for i, p in enumerate(posts)}
         titles = [posts[post_ids[p.path]].title for p in passages]
         return cls(
@@ -140,6 +155,7 @@ class Generation:
             LexicalIndex.build([post_document(p) for p in posts], analyzer),
             sentences, sentence_keys, sentence_vectors,
             df if df is not None else document_frequency(posts, analyzer),
+            sentence_backend(sentence_vectors, ann) if ann is not None else None,
         )
 
     def save(self, folder: Path) -> None:
@@ -154,6 +170,8 @@ class Generation:
                    [[*map(int, row), key] for row, key in zip(self.sentences, self.sentence_keys)])
         with (folder / "sentences.npy").open("wb") as fh:
             np.save(fh, self.sentence_vectors.astype(np.float32))
+        if isinstance(self.sentence_index, FaissBackend):
+            self.sentence_index.save(folder)
         write_json(folder / "df.json", self.document_frequency)
         write_json(folder / "manifest.json", self.manifest)  # last: marks the folder complete
 
@@ -174,7 +192,9 @@ class Generation:
                    LexicalIndex.load(folder / "bm25-passages", len(passages)),
                    LexicalIndex.load(folder / "bm25-posts", len(posts)),
                    sentences, [r[3] for r in rows], np.load(folder / "sentences.npy"),
-                   _read(folder / "df.json"))
+                   _read(folder / "df.json"),
+                   FaissBackend.load(folder, SENTENCES_FILE)
+                   if (folder / SENTENCES_FILE).exists() else None)
 
 
 def _read(path: Path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ._version import __version__
-from .backend import FaissBackend
+from .backend import AnnParams, passage_backend
 from .chunking import ChunkParams, split_post
 from .corpus import load_corpus
 from .embedding import Embedder, load_embedder, model_id
@@ -77,7 +77,8 @@ def _changes(report: BuildReport, old: dict[str, str], new: dict[str, str]) -> N
 
 def _fingerprint(settings: Settings, mid: str, params: ChunkParams) -> dict:
     return {"format": FORMAT, "model": mid, "chunking": params.to_dict(),
-            "site_url": settings.site_url, "schema": settings.schema.to_dict()}
+            "site_url": settings.site_url, "schema": settings.schema.to_dict(),
+            "ann": AnnParams.of(settings).to_dict()}
 
 
 def _previous(store: Store, rebuild: bool) -> Generation | None:
@@ -166,11 +167,13 @@ class Builder:
             "counts": {"posts": len(corpus.posts), "passages": len(passages),
                        "sentences": len(spans)},
         }
-        backend = FaissBackend(int(vectors.shape[1]))
-        backend.add(vectors)
-        gen = Generation.assemble("", manifest, corpus.posts, passages, keys, backend,
-                                  self.analyzer, np.array(spans, np.int64).reshape(-1, 3),
-                                  sentence_keys, sentence_vectors)
+        ann = AnnParams.of(s)
+        gen = Generation.assemble("", manifest, corpus.posts, passages, keys,
+                                  passage_backend(vectors, ann), self.analyzer,
+                                  np.array(spans, np.int64).reshape(-1, 3),
+                                  sentence_keys, sentence_vectors, ann=ann)
+        manifest["vectors"] = {"passages": gen.vectors.params(),
+                               "sentences": gen.sentence_index.params()}
         gen.name = store.publish(gen, before=lambda: _checkpoint("writing"))
         _checkpoint("published")
         report.passages, report.generation, report.published = len(passages), gen.name, True

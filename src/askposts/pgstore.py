@@ -4,8 +4,8 @@ Tables (schema ``database_schema``, created on first use): ``generations`` (mani
 frequencies), ``posts``, ``passages`` and ``sentences`` (with their ``vector`` embeddings), and
 a one-row ``pointer`` to the published generation. A build inserts the new generation and moves
 the pointer in one transaction: readers see the old or the new, never a mix. A second builder
-waits on an advisory lock. Readers load the published generation into memory (vectors into an
-exact FAISS index, BM25 rebuilt from the texts) and check the pointer between queries.
+waits on an advisory lock. Readers load the published generation into memory (vectors into FAISS, exact or HNSW
+as the manifest says, BM25 rebuilt from the texts) and check the pointer between queries.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .backend import FaissBackend
+from .backend import AnnParams, passage_backend
 from .generation import Generation
 from .lexical import Analyzer
 from .records import Passage, Post
@@ -145,12 +145,13 @@ class PostgresStore:
         dim = manifest["model"]["dim"]
         passages = [Passage(posts[p].path, h, a, b, posts[p].text[a:b])
                     for p, h, a, b, _, _ in prows]
-        backend = FaissBackend(dim)
-        backend.add(_matrix([r[5] for r in prows], dim))
+        # The in-memory indexes are rebuilt as the build made them (HNSW above a size).
+        ann = AnnParams(**manifest["fingerprint"].get("ann", {}))
         gen = Generation.assemble(
-            name, manifest, posts, passages, [r[4] for r in prows], backend, Analyzer(),
+            name, manifest, posts, passages, [r[4] for r in prows],
+            passage_backend(_matrix([r[5] for r in prows], dim), ann), Analyzer(),
             np.array([r[:3] for r in srows], np.int64).reshape(-1, 3), [r[3] for r in srows],
-            _matrix([r[4] for r in srows], dim), df)
+            _matrix([r[4] for r in srows], dim), df, ann=ann)
         return gen
 
     def publish(self, gen: Generation, before: Callable[[], None] = lambda: None) -> str:

@@ -1,12 +1,16 @@
 """Hybrid ranking at post level: semantic passages and sentences fused with Spanish BM25.
 
-For one query every ranker scores everything (the corpus is small, exact scores are cheap):
-- dense: cosine of the query with each passage (e5), a post scored by its best passage;
-- sentence: cosine with each sentence of the sentence index, a post scored by its best one;
-- lexical: BM25 over whole posts and over passages (a post scored by its best passage).
-Each score is min-max normalised over the candidate posts of this query and the fitted fusion
-model (``model.AnswerModel.fusion``) weighs them, with a boost for posts dated in a month or
-year the question names (``periods``). docs/retrieval.md records how the weights were fitted.
+Two steps per query, so the cost follows the candidates, not the corpus:
+1. each ranker proposes its ``limit`` best items among the posts the filters admit (filters
+   are pushed into each ranker): passages by cosine (the passage vector index), sentences by
+   cosine (the sentence index), passages and whole posts by BM25;
+2. every passage and sentence of the union of their posts is scored exactly: dense (a post
+   scored by its best passage), sentence (its best sentence), lexical (BM25 of the post and of
+   its best passage).
+Each score is min-max normalised over the candidate posts and the fitted fusion model
+(``model.AnswerModel.fusion``) weighs them, with a boost for posts dated in a month or year
+the question names (``periods``). Posts no ranker proposed are not ranked (fused = -inf).
+docs/retrieval.md records how the weights were fitted.
 """
 from __future__ import annotations
 
@@ -18,46 +22,125 @@ from .features import minmax, per_post_max, post_features
 from .generation import Generation
 from .model import Linear
 from .records import Hit
+from .settings import Settings
 
 
 @dataclass
 class QueryScores:
-    """Every score for one query, kept so the answer decision can explain itself."""
+    """Every score for one query, kept so the answer decision can explain itself.
 
-    fused: np.ndarray  # per post, -inf where filtered out
+    Per-post arrays cover the corpus; passage and sentence cosines are ``Partial``: values for
+    the passages and sentences of candidate posts only, the only ones the answer layer reads."""
+
+    fused: np.ndarray  # per post, -inf where not a candidate (or filtered out)
     dense_post: np.ndarray
     lexical_post: np.ndarray
     best_passage: np.ndarray  # per post: passage index
-    dense_passage: np.ndarray
+    dense_passage: "Partial"
     lexical_passage: np.ndarray
-    sentence_cos: np.ndarray  # per sentence of the sentence index
-    features: np.ndarray  # per post: features.POST_FEATURES
+    sentence_cos: "Partial"  # per sentence of the sentence index
+    features: np.ndarray  # per post: features.POST_FEATURES (0 where not a candidate)
+
+
+class Partial:
+    """Some entries of a corpus-sized vector (the candidates' passages or sentences), read as
+    the whole vector: ``p[ids]`` gives their values, 0 for ids it does not hold. Scattering
+    a few thousand values into a million-row array would touch a page per value."""
+
+    def __init__(self, ids: np.ndarray, values: np.ndarray) -> None:
+        self.ids, self.values = ids, values.astype(np.float32)
+
+    def __getitem__(self, idx):
+        if not len(self.ids):
+            return np.zeros(np.shape(idx), np.float32) if np.ndim(idx) else 0.0
+        pos = np.minimum(np.searchsorted(self.ids, idx), len(self.ids) - 1)
+        found = np.where(self.ids[pos] == idx, self.values[pos], 0.0).astype(np.float32)
+        return float(found) if np.ndim(idx) == 0 else found
+
+
+def _rows(first: np.ndarray, posts: np.ndarray) -> np.ndarray:
+    """Row ids of every passage (or sentence) of ``posts``, given where each post starts."""
+    return _rows_and_owners(first, posts)[0]
+
+
+def _rows_and_owners(first: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Those row ids, and for each the position of its post in ``posts``."""
+    starts, lengths = first[posts], first[posts + 1] - first[posts]
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    owners = np.repeat(np.arange(len(posts)), lengths)
+    return (offsets + np.arange(int(lengths.sum()))).astype(np.int64), owners
+
+
+def _top(values: np.ndarray, admitted: np.ndarray | None, k: int) -> np.ndarray:
+    """Ids of the ``k`` highest positive ``values`` among ``admitted``."""
+    ok = values > 0 if admitted is None else (values > 0) & admitted
+    ids = np.flatnonzero(ok)
+    return ids[np.argpartition(-values[ids], k - 1)[:k]] if len(ids) > k else ids
+
+
+def _items_for(limit: int, items: int, posts: int) -> int:
+    """How many passages (or sentences) to ask a ranker for so they span about ``limit``
+    posts: a corpus of at most ``limit`` posts is then scored whole, exactly as before."""
+    return max(1, min(-(-limit * items // max(posts, 1)), MAX_ITEMS_PER_POST * limit))
+
+
+MAX_ITEMS_PER_POST = 4  # bounds the cost when posts have many passages
+
+
+def candidate_posts(gen: Generation, qvec: np.ndarray, lex_passage: np.ndarray,
+                    lex_post: np.ndarray, mask: np.ndarray, limit: int) -> np.ndarray:
+    """Sorted post ids that at least one ranker proposes, among the admitted ones."""
+    owners, filtered, n = gen.passage_post, not mask.all(), int(mask.sum())
+    admitted = np.flatnonzero(mask)
+    passages = _rows(gen.passage_first, admitted) if filtered else None
+    sentences = _rows(gen.sentence_first, admitted) if filtered else None
+    n_passages = len(passages) if filtered else len(gen.passages)
+    n_sentences = len(sentences) if filtered else len(gen.sentences)
+    _, dense_ids = gen.vectors.search(qvec, _items_for(limit, n_passages, n), passages)
+    _, sentence_ids = gen.sentence_index.search(qvec, _items_for(limit, n_sentences, n),
+                                                sentences)
+    found = np.zeros(len(gen.posts), bool)
+    found[owners[dense_ids]] = True
+    found[gen.sentences[sentence_ids, 0]] = True
+    found[owners[_top(lex_passage, mask[owners] if filtered else None,
+                      _items_for(limit, n_passages, n))]] = True
+    found[_top(lex_post, mask if filtered else None, limit)] = True
+    return np.flatnonzero(found & mask)
 
 
 def score(gen: Generation, qvec: np.ndarray, terms: list[str], fusion: Linear,
-          mask: np.ndarray | None = None, periods: list[tuple[int, int]] = ()) -> QueryScores:
-    n_posts, owners = len(gen.posts), gen.passage_post
+          mask: np.ndarray | None = None, periods: list[tuple[int, int]] = (),
+          limit: int = Settings.candidates) -> QueryScores:
+    n_posts = len(gen.posts)
     mask = np.ones(n_posts, bool) if mask is None else mask
-    dense_p = np.zeros(len(gen.passages), np.float32)
-    sims, ids = gen.vectors.search(qvec, len(gen.passages))
-    dense_p[ids[ids >= 0]] = sims[ids >= 0]
-    lex_p = gen.lex_passages.scores(terms)
-    sentence_cos = gen.sentence_vectors @ qvec if len(gen.sentence_vectors) \
-        else np.zeros(0, np.float32)
-
-    dense_post = per_post_max(dense_p, owners, n_posts)
-    lex_best = per_post_max(lex_p, owners, n_posts)
+    lex_p = gen.lex_passages.scores(terms)  # BM25 touches only the postings of the terms
     lex_post = gen.lex_posts.scores(terms)
-    features = post_features(gen, dense_post, lex_post, lex_best, sentence_cos, mask, periods)
-    fused = np.where(mask, fusion.logit(features), -np.inf)
+    posts = candidate_posts(gen, qvec, lex_p, lex_post, mask, limit)
+    # Everything below is sized by the candidates, not by the corpus.
+    pids, p_of = _rows_and_owners(gen.passage_first, posts)
+    sids, s_of = _rows_and_owners(gen.sentence_first, posts)
+    dense_p, sentence_cos = gen.vectors.scores(qvec, pids), gen.sentence_index.scores(qvec, sids)
+    dense = per_post_max(dense_p, p_of, len(posts))
+    features = post_features(gen, posts, dense, lex_post[posts],
+                             per_post_max(lex_p[pids], p_of, len(posts)),
+                             per_post_max(sentence_cos, s_of, len(posts)), periods)
 
-    passage_mask = mask[owners]
-    passage_fused = 0.5 * minmax(dense_p, passage_mask) + 0.5 * minmax(lex_p, passage_mask)
+    every = np.ones(len(pids), bool)
+    passage_fused = 0.5 * minmax(dense_p, every) + 0.5 * minmax(lex_p[pids], every)
     best = np.full(n_posts, -1, dtype=np.int64)
-    order = np.lexsort((passage_fused, owners))  # by post, then score ascending
-    best[owners[order]] = order  # the last (best) passage of each post is written last
-    return QueryScores(fused, dense_post, lex_post, best, dense_p, lex_p, sentence_cos,
-                       features)
+    order = np.lexsort((passage_fused, p_of))  # by post, then score ascending
+    best[posts[p_of[order]]] = pids[order]  # each post's best passage is written last
+    return QueryScores(_spread(fusion.logit(features), posts, n_posts, -np.inf),
+                       _spread(dense, posts, n_posts, -np.inf), lex_post, best,
+                       Partial(pids, dense_p), lex_p, Partial(sids, sentence_cos),
+                       _spread(features, posts, n_posts, 0.0))
+
+
+def _spread(values: np.ndarray, posts: np.ndarray, n: int, fill: float) -> np.ndarray:
+    """Per-candidate ``values`` as a per-post array (``fill`` for the other posts)."""
+    out = np.full((n, *values.shape[1:]), fill, np.float32)
+    out[posts] = values
+    return out
 
 
 def top_posts(scores: QueryScores, k: int) -> list[int]:

@@ -53,6 +53,13 @@ class Settings:
     # parameter file shipped in the package.
     answer_model: str = ""
     answer_threshold: float = -1.0  # < 0: the fitted threshold of the answer model
+    candidates: int = 300  # passages / sentences / posts each ranker proposes to the fusion
+    # Vector search: exact below ann_threshold vectors, HNSW above (recorded in the manifest;
+    # benchmarks/bench_scale.py measured where exact search gets slow)
+    ann_threshold: int = 100_000
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 128
     # Web
     host: str = "127.0.0.1"
     port: int = 7860

@@ -54,10 +54,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run("askposts.app_factory:create", factory=True, host=host, port=port,
                     workers=workers, log_level="warning", timeout_graceful_shutdown=5)
         return EXIT_OK
-    from ..webapp import create_app
+    from ..app_factory import app_for
 
-    index.embedder.embed_query("hola")  # load the model now, not on the first visitor's question
-    uvicorn.run(create_app(index, mcp=args.mcp), host=host, port=port, log_level="warning",
+    uvicorn.run(app_for(index, mcp=args.mcp), host=host, port=port, log_level="warning",
                 timeout_graceful_shutdown=5)
     return EXIT_OK
 
