@@ -147,7 +147,7 @@ def test_waiters_are_served_first_come_first_served_and_woken_not_polled():
     assert gate.refused == 1
 
 
-def test_start_up_warms_the_index_while_the_app_is_built(fake_index, monkeypatch):
+def test_start_up_warms_the_index_before_serving(fake_index, monkeypatch):
     from askposts.app_factory import app_for
 
     asked = []
@@ -158,5 +158,5 @@ def test_start_up_warms_the_index_while_the_app_is_built(fake_index, monkeypatch
         raise OSError("sin pesos del modelo")
 
     monkeypatch.setattr(fake_index, "ask", broken)
-    with pytest.raises(OSError, match="sin pesos"):  # a failed warm-up stops the start
+    with pytest.raises(OSError, match="sin pesos"):  # a broken model stops the start
         app_for(fake_index)
