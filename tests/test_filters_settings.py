@@ -84,3 +84,7 @@ def test_settings_reject_unknown_and_bad_values(tmp_path):
         Settings.load(config, env={})
     with pytest.raises(ValueError, match="port"):
         Settings.load(tmp_path / "none.toml", env={"ASKPOSTS_PORT": "muchos"})
+    with pytest.raises(ValueError, match="candidates: 0 .debe ser un entero mayor que 0"):
+        Settings.load(tmp_path / "none.toml", env={"ASKPOSTS_CANDIDATES": "0"})
+    with pytest.raises(ValueError, match="hnsw_m"):
+        Settings(hnsw_m=-2)

@@ -1,8 +1,8 @@
 """The vector stores behind an index: a narrow interface and two implementations.
 
 Everything else talks to ``VectorBackend`` only, so FAISS can be swapped for a server engine
-(pgvector, Qdrant, ...) by writing one class with these methods. ``vector_backend`` picks the
-kind by size: exact search below ``AnnParams.threshold`` vectors, HNSW above it (measured in
+(pgvector, Qdrant, ...) by writing one class with these methods. ``passage_backend`` and
+``sentence_backend`` pick the kind by size: exact search below ``AnnParams.threshold`` vectors, HNSW above it (measured in
 ``benchmarks/bench_scale.py``: exact costs ~0.15 µs per vector per query, 15 ms at 100k and
 138 ms at 1M; HNSW M=32, ef=128 answers in < 0.5 ms with recall@10 >= 0.98).
 """

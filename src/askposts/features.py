@@ -62,13 +62,11 @@ def question_info(question: str, gen: Generation, analyzer: Analyzer) -> Questio
                         tuple(_NUMBER.findall(question)), unknown)
 
 
-def minmax(x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-    """``x`` scaled to 0..1 over the entries ``mask`` admits (all when None)."""
-    if mask is None:
-        mask = np.ones(len(x), bool)
-    if not mask.any():
+def minmax(x: np.ndarray) -> np.ndarray:
+    """``x`` scaled to 0..1 (all zeros when its values are equal or it is empty)."""
+    if not len(x):
         return np.zeros_like(x)
-    lo, hi = x[mask].min(), x[mask].max()
+    lo, hi = x.min(), x.max()
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 

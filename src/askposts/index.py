@@ -145,7 +145,7 @@ class Index:
         if qvec is None:
             qvec = self.query_vector(question)
         return gen, score(gen, qvec, self._analyzer.terms(question), self.model.fusion, mask,
-                          mentioned_periods(question), max(1, self.settings.candidates))
+                          mentioned_periods(question), self.settings.candidates)
 
     def query_vector(self, question: str) -> np.ndarray:
         """The question's vector, from the cache when it was asked before."""

@@ -78,13 +78,13 @@ def _top(values: np.ndarray, admitted: np.ndarray | None, k: int) -> np.ndarray:
     return ids[np.argpartition(-values[ids], k - 1)[:k]] if len(ids) > k else ids
 
 
+MAX_ITEMS_PER_POST = 4  # bounds the cost when posts have many passages
+
+
 def _items_for(limit: int, items: int, posts: int) -> int:
     """How many passages (or sentences) to ask a ranker for so they span about ``limit``
     posts: a corpus of at most ``limit`` posts is then scored whole, exactly as before."""
     return max(1, min(-(-limit * items // max(posts, 1)), MAX_ITEMS_PER_POST * limit))
-
-
-MAX_ITEMS_PER_POST = 4  # bounds the cost when posts have many passages
 
 
 def candidate_posts(gen: Generation, qvec: np.ndarray, lex_passage: np.ndarray,
@@ -125,8 +125,7 @@ def score(gen: Generation, qvec: np.ndarray, terms: list[str], fusion: Linear,
                              per_post_max(lex_p[pids], p_of, len(posts)),
                              per_post_max(sentence_cos, s_of, len(posts)), periods)
 
-    every = np.ones(len(pids), bool)
-    passage_fused = 0.5 * minmax(dense_p, every) + 0.5 * minmax(lex_p[pids], every)
+    passage_fused = 0.5 * minmax(dense_p) + 0.5 * minmax(lex_p[pids])
     best = np.full(n_posts, -1, dtype=np.int64)
     order = np.lexsort((passage_fused, p_of))  # by post, then score ascending
     best[posts[p_of[order]]] = pids[order]  # each post's best passage is written last

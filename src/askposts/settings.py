@@ -76,6 +76,12 @@ class Settings:
     staff_password_hash: str = ""  # from `askposts staff-password`; empty: staff area off
     staff_token: str = ""  # bearer token for /api/questions; empty: that endpoint is off
 
+    def __post_init__(self) -> None:
+        for name in _AT_LEAST_ONE:
+            if getattr(self, name) < 1:
+                raise SettingsError(f"Valor inválido para {name}: {getattr(self, name)!r} "
+                                    "(debe ser un entero mayor que 0)")
+
     @classmethod
     def load(cls, config: str | Path | None = None, env: dict | None = None,
              **overrides: object) -> "Settings":
@@ -105,6 +111,11 @@ class Settings:
             except (TypeError, ValueError, AskpostsError) as exc:
                 raise SettingsError(f"Valor inválido para {name}: {value!r}") from exc
         return replace(self, **typed)
+
+
+# Counts that make no sense at 0 or below (a search with no candidates, a graph with no links).
+_AT_LEAST_ONE = ("candidates", "ann_threshold", "hnsw_m", "hnsw_ef_construction",
+                 "hnsw_ef_search")
 
 
 def _typed(default: object, value: object) -> object:
