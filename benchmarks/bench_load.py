@@ -173,7 +173,7 @@ def rss():
     for line in open('/proc/self/status'):
         if line.startswith('VmRSS'): return int(line.split()[1]) / 1024
 base = rss()
-import torch, sentence_transformers; libs = rss()
+import torch, tokenizers; libs = rss()
 from askposts import Settings, open_index
 from askposts.embedding import load_embedder
 s = Settings.load(site_url='https://redciudadana.org')
@@ -182,9 +182,11 @@ idx = open_index({index!r}, s, e); idx.ask('hola'); index = rss()
 import gradio, fastapi
 from askposts.webapp import create_app
 create_app(idx); web = rss()
-print(f"memory by part: python {{base:.0f}} MB, torch + sentence-transformers {{libs - base:.0f}} MB, "
-      f"model ({{e.precision}}) {{model - libs:.0f}} MB, index {{index - model:.0f}} MB, "
-      f"web stack (gradio + fastapi) {{web - index:.0f}} MB; total {{web:.0f}} MB")
+print(f"memory by part: python {{base:.0f}} MB, torch {{libs - base:.0f}} MB, "
+      f"encoder ({{type(e).__name__}}, {{e.precision}}; tokenizer and weights) "
+      f"{{model - libs:.0f}} MB, index {{index - model:.0f}} MB, "
+      f"web stack (gradio + fastapi) {{web - index:.0f}} MB; total {{web:.0f}} MB; "
+      f"sentence-transformers loaded: {{'sentence_transformers' in sys.modules}}")
 """
     subprocess.run([str(HERE / ".venv/bin/python"), "-c",
                     code.format(src=str(HERE / "src"), index=index)],

@@ -114,14 +114,84 @@ class Embedder(Protocol):
                        progress: Callable[[int], None] | None = None) -> np.ndarray: ...
 
 
-def load_embedder(settings: "Settings") -> "ModelEmbedder":
-    """The configured model, loaded (the first call in a process takes a few seconds)."""
+def load_embedder(settings: "Settings", purpose: str = "query") -> "Embedder":
+    """The configured model, loaded (the first call in a process takes a few seconds).
+
+    ``purpose="index"``: sentence-transformers, always. ``"query"`` (serving, search,
+    evaluation): for the bundled e5 model the plain-torch ``encoder.BertEncoder``, unless
+    ``query_encoder`` says ``sentence-transformers``; the vectors are the same.
+    """
+    precision = choose_precision(settings.precision)
+    if purpose == "query" and settings.model in _E5_ALIASES \
+            and settings.query_encoder == "torch":
+        from .encoder import BertEncoder
+
+        return BertEncoder(settings.cache_dir, settings.threads, settings.batch_size, precision)
     return ModelEmbedder(settings.model, settings.cache_dir, settings.threads,
-                         settings.batch_size, settings.precision)
+                         settings.batch_size, precision)
 
 
-class ModelEmbedder:
-    """A loaded sentence-transformers model with query / passage encoding.
+class Batched:
+    """Query / passage encoding shared by the encoders: prompts, batching, float32 output.
+
+    Subclasses give ``_lengths`` (token counts, special tokens included) and ``_encode``
+    (normalised float32 vectors of texts of one token length, prompt included).
+    """
+
+    def __init__(self, model_id: str, dim: int, precision: str, query_prompt: str,
+                 passage_prompt: str, batch_size: int) -> None:
+        self.model_id, self.dim, self.precision = model_id, dim, precision
+        self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
+        self.batch_size = batch_size
+
+    def _lengths(self, texts: list[str]) -> list[int]:
+        raise NotImplementedError
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One question's vector (with the model's query prompt)."""
+        with self._torch.inference_mode():
+            vec = self._encode([self._query_prompt + text])
+        return np.asarray(vec[0], dtype=np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Many questions at once (evaluation and fitting); same vectors as ``embed_query``."""
+        return self._embed_all(texts, self._query_prompt, 64)
+
+    def embed_passages(self, texts: Sequence[str],
+                       progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed in batches of equal token length; ``progress(n)`` after each batch."""
+        return self._embed_all(texts, self._passage_prompt, self.batch_size, progress)
+
+    def _batches(self, texts: list[str], size: int) -> list[list[int]]:
+        """Batches of texts of exactly the same token length, longest first.
+
+        No text is ever padded, so its vector does not depend on what it was batched with
+        (padding changes the last bits, visibly in bfloat16): an incremental build embeds a
+        text exactly as a full rebuild does.
+        """
+        groups: dict[int, list[int]] = {}
+        for i, n in enumerate(self._lengths(texts)):
+            groups.setdefault(n, []).append(i)
+        return [group[s:s + size] for n in sorted(groups, reverse=True)
+                for group in (groups[n],) for s in range(0, len(group), size)]
+
+    def _embed_all(self, texts: Sequence[str], prompt: str, size: int,
+                   progress: Callable[[int], None] | None = None) -> np.ndarray:
+        prompted = [prompt + t for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        with self._torch.inference_mode():
+            for batch in self._batches(prompted, size):
+                out[batch] = self._encode([prompted[i] for i in batch])
+                if progress:
+                    progress(len(batch))
+        return out
+
+
+class ModelEmbedder(Batched):
+    """A loaded sentence-transformers model (what indexes are built with).
 
     Torch's thread count is process-wide: it is set once here, never per call (concurrent
     requests would flip it under each other). Vectors are always float32 and normalised,
@@ -129,7 +199,7 @@ class ModelEmbedder:
     """
 
     def __init__(self, model: str, cache_dir: Path, threads: int = 2,
-                 batch_size: int = 16, precision: str = "auto") -> None:
+                 batch_size: int = 16, precision: str = "fp32") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
@@ -142,62 +212,24 @@ class ModelEmbedder:
         limit_native_threads()
         if threads and torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-        self.model_id = model_id(model)
-        self.precision = choose_precision(precision)
-        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
-        self.model = SentenceTransformer(resolve_model(model, Path(cache_dir), self.precision),
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        self.model = SentenceTransformer(resolve_model(model, Path(cache_dir), precision),
                                          device="cpu", model_kwargs={"dtype": dtype})
-        if self.precision == "bf16":
+        if precision == "bf16":
             self.model.to(torch.bfloat16)  # any module the loader left in float32
-        self.dim = int(self.model.get_embedding_dimension())
-        self.batch_size = batch_size
         prompts = self.model.prompts or {}
-        self._query_prompt = "query" if prompts.get("query") else None
-        self._passage_prompt = next((p for p in ("passage", "document") if prompts.get(p)), None)
+        passage = next((prompts[p] for p in ("passage", "document") if prompts.get(p)), "")
+        super().__init__(model_id(model), int(self.model.get_embedding_dimension()),
+                         precision, prompts.get("query") or "", passage, batch_size)
+        self._limit = self.model.max_seq_length or 512
 
-    def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
-        vecs = self.model.encode(texts, prompt_name=prompt, normalize_embeddings=False,
-                                 convert_to_tensor=True, batch_size=len(texts))
+    def _lengths(self, texts: list[str]) -> list[int]:
+        ids = self.model.tokenizer(texts, add_special_tokens=True)["input_ids"]
+        return [min(len(tokens), self._limit) for tokens in ids]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        # The prompt is already in the texts: sentence-transformers must not add another.
+        vecs = self.model.encode(texts, normalize_embeddings=False, convert_to_tensor=True,
+                                 batch_size=len(texts))
         vecs = vecs.float().numpy()  # numpy has no bfloat16; normalise in float32 (exact norms)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """One question's vector (with the model's query prompt)."""
-        with self._torch.inference_mode():
-            vec = self._encode([text], self._query_prompt)
-        return np.asarray(vec[0], dtype=np.float32)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Many questions at once (evaluation and fitting); same vectors as ``embed_query``."""
-        return self._embed_all(texts, self._query_prompt, 64)
-
-    def _batches(self, texts: Sequence[str], prompt: str | None, size: int) -> list[list[int]]:
-        """Batches of texts of exactly the same token length, longest first.
-
-        No text is ever padded, so its vector does not depend on what it was batched with
-        (padding changes the last bits, visibly in bfloat16): an incremental build embeds a
-        text exactly as a full rebuild does.
-        """
-        prefix = (self.model.prompts or {}).get(prompt, "") if prompt else ""
-        limit = self.model.max_seq_length or 512
-        ids = self.model.tokenizer([prefix + t for t in texts], add_special_tokens=True)
-        groups: dict[int, list[int]] = {}
-        for i, tokens in enumerate(ids["input_ids"]):
-            groups.setdefault(min(len(tokens), limit), []).append(i)
-        return [group[s:s + size] for n in sorted(groups, reverse=True)
-                for group in (groups[n],) for s in range(0, len(group), size)]
-
-    def _embed_all(self, texts: Sequence[str], prompt: str | None, size: int,
-                   progress: Callable[[int], None] | None = None) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        with self._torch.inference_mode():
-            for batch in self._batches(texts, prompt, size):
-                out[batch] = self._encode([texts[i] for i in batch], prompt)
-                if progress:
-                    progress(len(batch))
-        return out
-
-    def embed_passages(self, texts: Sequence[str],
-                       progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Embed in batches of equal token length; ``progress(n)`` after each batch."""
-        return self._embed_all(texts, self._passage_prompt, self.batch_size, progress)

@@ -107,7 +107,7 @@ class Builder:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings)
+            self._embedder = load_embedder(self.settings, purpose="index")
         return self._embedder
 
     def build(self, content: str | Path, index_dir: str | Path, rebuild: bool = False,

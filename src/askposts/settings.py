@@ -49,6 +49,9 @@ class Settings:
     batch_size: int = 16
     threads: int = 2  # torch threads, set once per process
     precision: str = "auto"  # encoder: bf16 where the CPU has it natively, else fp32
+    # questions: "torch" (the bundled e5 in plain torch, no sentence-transformers import in a
+    # serving process) or "sentence-transformers"; indexes are always built with the latter
+    query_encoder: str = "torch"
     # Ranking and answers: weights fitted by `askposts fit` (docs/retrieval.md); empty = the
     # parameter file shipped in the package.
     answer_model: str = ""
@@ -77,6 +80,9 @@ class Settings:
     staff_token: str = ""  # bearer token for /api/questions; empty: that endpoint is off
 
     def __post_init__(self) -> None:
+        if self.query_encoder not in QUERY_ENCODERS:
+            raise SettingsError(f"Valor inválido para query_encoder: {self.query_encoder!r} "
+                                f"(use {' o '.join(QUERY_ENCODERS)})")
         for name in _AT_LEAST_ONE:
             if getattr(self, name) < 1:
                 raise SettingsError(f"Valor inválido para {name}: {getattr(self, name)!r} "
@@ -113,6 +119,7 @@ class Settings:
         return replace(self, **typed)
 
 
+QUERY_ENCODERS = ("torch", "sentence-transformers")
 # Counts that make no sense at 0 or below (a search with no candidates, a graph with no links).
 _AT_LEAST_ONE = ("candidates", "ann_threshold", "hnsw_m", "hnsw_ef_construction",
                  "hnsw_ef_search")
