@@ -121,14 +121,14 @@ def load_embedder(settings: "Settings", purpose: str = "query") -> "Embedder":
     evaluation): for the bundled e5 model the plain-torch ``encoder.BertEncoder``, unless
     ``query_encoder`` says ``sentence-transformers``; the vectors are the same.
     """
-    precision = choose_precision(settings.precision)
     if purpose == "query" and settings.model in _E5_ALIASES \
             and settings.query_encoder == "torch":
         from .encoder import BertEncoder
 
-        return BertEncoder(settings.cache_dir, settings.threads, settings.batch_size, precision)
+        return BertEncoder(settings.cache_dir, settings.threads, settings.batch_size,
+                           settings.precision)
     return ModelEmbedder(settings.model, settings.cache_dir, settings.threads,
-                         settings.batch_size, precision)
+                         settings.batch_size, settings.precision)
 
 
 class Batched:
@@ -143,6 +143,17 @@ class Batched:
         self.model_id, self.dim, self.precision = model_id, dim, precision
         self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
         self.batch_size = batch_size
+
+    @staticmethod
+    def _torch_for(threads: int):
+        """Torch, its thread count set once for the process (never per call: concurrent
+        requests would flip it under each other), BLAS and FAISS kept to one thread."""
+        import torch
+
+        limit_native_threads()
+        if threads and torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+        return torch
 
     def _lengths(self, texts: list[str]) -> list[int]:
         raise NotImplementedError
@@ -193,25 +204,21 @@ class Batched:
 class ModelEmbedder(Batched):
     """A loaded sentence-transformers model (what indexes are built with).
 
-    Torch's thread count is process-wide: it is set once here, never per call (concurrent
-    requests would flip it under each other). Vectors are always float32 and normalised,
-    whatever precision the encoder computes in, so indexes from either precision mix.
+    Vectors are always float32 and normalised, whatever precision the encoder computes in,
+    so indexes from either precision mix.
     """
 
     def __init__(self, model: str, cache_dir: Path, threads: int = 2,
-                 batch_size: int = 16, precision: str = "fp32") -> None:
+                 batch_size: int = 16, precision: str = "auto") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # our own progress bars only
 
-        self._torch = torch
-        limit_native_threads()
-        if threads and torch.get_num_threads() != threads:
-            torch.set_num_threads(threads)
+        self._torch = torch = self._torch_for(threads)
+        precision = choose_precision(precision)
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         self.model = SentenceTransformer(resolve_model(model, Path(cache_dir), precision),
                                          device="cpu", model_kwargs={"dtype": dtype})
@@ -231,5 +238,9 @@ class ModelEmbedder(Batched):
         # The prompt is already in the texts: sentence-transformers must not add another.
         vecs = self.model.encode(texts, normalize_embeddings=False, convert_to_tensor=True,
                                  batch_size=len(texts))
-        vecs = vecs.float().numpy()  # numpy has no bfloat16; normalise in float32 (exact norms)
-        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        return normalised(vecs.float().numpy())
+
+
+def normalised(vecs: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1, in float32 (numpy has no bfloat16; float32 norms are exact)."""
+    return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import Batched, limit_native_threads, model_id, resolve_model
+from .embedding import Batched, choose_precision, model_id, normalised, resolve_model
 from .e5model import MODEL_NAME, PROMPTS
 
 
@@ -28,14 +28,11 @@ class BertEncoder(Batched):
     """multilingual-e5-small without sentence-transformers (same vectors; see module doc)."""
 
     def __init__(self, cache_dir: Path, threads: int = 2, batch_size: int = 16,
-                 precision: str = "fp32") -> None:
-        import torch
+                 precision: str = "auto") -> None:
         from tokenizers import Tokenizer
 
-        self._torch = torch
-        limit_native_threads()
-        if threads and torch.get_num_threads() != threads:
-            torch.set_num_threads(threads)  # once per process, never per call
+        self._torch = torch = self._torch_for(threads)
+        precision = choose_precision(precision)
         folder = Path(resolve_model(MODEL_NAME, Path(cache_dir), precision))
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -66,7 +63,7 @@ class BertEncoder(Batched):
         h = f.layer_norm(h, h.shape[-1:], ln_w, ln_b, self.eps)
         for layer in self._layers:
             h = self._block(h, *layer)
-        return _normalised(h.float().mean(dim=1).numpy())
+        return normalised(h.float().mean(dim=1).numpy())
 
     def _block(self, h, qkv_w, qkv_b, out_w, out_b, ln1_w, ln1_b, up_w, up_b, down_w,
                down_b, ln2_w, ln2_b):
@@ -124,7 +121,3 @@ def mapped(path: Path) -> dict:
         out[name] = torch.frombuffer(buffer, dtype=dtype, count=count, offset=8 + size + start
                                      ).view(info["shape"])
     return out
-
-
-def _normalised(vecs: np.ndarray) -> np.ndarray:
-    return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
