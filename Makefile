@@ -14,7 +14,7 @@ PORT ?= 7860
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run run-postgres test test-fast install install-test browser bench clean screenshots fit
+.PHONY: run run-postgres test test-fast install install-test browser bench bench-load clean screenshots fit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ fit: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_index.py
+
+# 50 and 200 concurrent users against `askposts serve` on the real corpus (docs/http-api.md).
+bench-load: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_load.py
 
 clean:
 	rm -rf $(INDEX)/gen-* $(INDEX)/CURRENT $(INDEX)/LOCK

@@ -112,59 +112,78 @@ class Candidates:
     kind_with_terms: np.ndarray  # the window holds the asked kind and a rare question term
 
 
+def _candidate_ids(gen: Generation, posts: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The sentence ids of ``posts`` in order, and for each the rank of its post."""
+    first = gen.sentence_first
+    spans = [(int(first[p]), int(first[p + 1])) for p in posts]
+    ids = np.concatenate([np.arange(a, b) for a, b in spans] or [np.zeros(0)]).astype(np.int64)
+    ranks = np.repeat(np.arange(len(posts)), [b - a for a, b in spans]).astype(np.int64)
+    return ids, ranks
+
+
+def _neighbours(gen: Generation, ids: np.ndarray, ranks: np.ndarray,
+                posts: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sentence: is it its post's first, has it a previous / a next sentence in its post."""
+    first = gen.sentence_first[np.asarray(posts, np.int64)[ranks]]
+    end = gen.sentence_first[np.asarray(posts, np.int64)[ranks] + 1]
+    return ids == first, ids - 1 >= first, ids + 1 < end
+
+
 def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.ndarray,
                sentence_cos: np.ndarray, passage_cos: np.ndarray,
                passage_lex: np.ndarray) -> Candidates:
-    """Feature rows for every sentence of the top posts."""
-    ids, ranks = [], []
-    for rank, post_idx in enumerate(top[:CANDIDATE_POSTS]):
-        found = list(gen.post_sentence_ids(post_idx))
-        ids += found
-        ranks += [rank] * len(found)
-    ids_a = np.array(ids, dtype=np.int64)
-    if not ids:
+    """Feature rows for every sentence of the top posts.
+
+    What does not depend on the words is computed over arrays at once (one lookup of the
+    partial cosines, not one per sentence); the term and kind tests stay per sentence."""
+    posts = list(top[:CANDIDATE_POSTS])
+    ids_a, ranks_a = _candidate_ids(gen, posts)
+    if not len(ids_a):
         empty = np.zeros((0, len(SENTENCE_FEATURES)), np.float32)
         return Candidates(ids_a, np.zeros(0, np.int64), empty, *(np.zeros(0),) * 4)
+    is_first, has_prev, has_next = _neighbours(gen, ids_a, ranks_a, posts)
     cos = sentence_cos[ids_a]
-    top_fused = fused[top[0]]
-    rows, missing, neg, num, kind_terms = [], [], [], [], []
+    around_cos = sentence_cos[np.concatenate([ids_a - 1, ids_a + 1])]
+    prev_cos = np.where(has_prev, around_cos[:len(ids_a)], -np.inf)
+    next_cos = np.where(has_next, around_cos[len(ids_a):], -np.inf)
+    neighbour = np.where(has_prev | has_next, np.maximum(prev_cos, next_cos), cos)
+    post_fused = fused[np.asarray(posts, np.int64)[ranks_a]]
+    texts = [gen.sentence(int(i)) for i in ids_a]
+    words = np.log1p([len(t.split()) for t in texts])
+    terms_rows, missing, neg, num, kind_terms = [], [], [], [], []
     rare = set(sorted(info.terms, key=info.terms.get, reverse=True)[:3])
-    for j, (sid, rank) in enumerate(zip(ids, ranks)):
-        post_idx = top[rank]
+    for sid, text, prev, nxt in zip(ids_a.tolist(), texts, has_prev.tolist(), has_next.tolist()):
         terms = gen.sentence_terms(sid)
-        near = [s for s in (sid - 1, sid + 1) if gen.sentences_share_post(s, sid)]
-        window = set(terms).union(*(gen.sentence_terms(s) for s in near))
-        text = gen.sentence(sid)
+        near = [s for s, ok in ((sid - 1, prev), (sid + 1, nxt)) if ok]
+        window = terms.union(*(gen.sentence_terms(s) for s in near))
         kind_here = bool(info.kind) and _has_kind(gen, info, sid, text)
-        rows.append((
-            cos[j], cos[j] - cos.max(),
-            max((sentence_cos[s] for s in near), default=cos[j]),
-            _share(info, set(terms)), _share(info, window),
+        terms_rows.append((
+            _share(info, terms), _share(info, window),
             float(info.rarest in terms) if info.rarest else 0.0,
-            float(kind_here), float(bool(info.kind) and not kind_here),
-            1.0 / (rank + 1), fused[post_idx], top_fused - fused[post_idx],
-            math.log1p(len(text.split())), float(sid == gen.post_sentence_ids(post_idx)[0]),
-        ))
+            float(kind_here), float(bool(info.kind) and not kind_here)))
         missing.append(_missing(info, window))
-        kind_window = kind_here or any(_has_kind(gen, info, s, gen.sentence(s)) for s in near) \
+        kind_window = kind_here or any(_has_kind(gen, info, s) for s in near) \
             if info.kind else False
-        kind_terms.append(float(kind_window and bool(rare & set(terms))))
+        kind_terms.append(float(kind_window and bool(rare & terms)))
         in_window = [sid, *near]
         neg.append(float(info.negated and not any(gen.sentence_flag("negation", _negates, s)
                                                   for s in in_window)))
         num.append(float(any(all(n not in gen.sentence(s) for s in in_window)
                              for n in info.numbers)))
-    rows_a = np.array(rows, np.float32)
+    by_terms = np.array(terms_rows, np.float32)
     # Where each sentence stands among the candidates: ranks carry over between corpora
     # better than raw values (a long post has many mediocre sentences).
-    overlap, window = rows_a[:, 3], rows_a[:, 4]
+    overlap, window = by_terms[:, 0], by_terms[:, 1]
     # The passage around a sentence is the context retrieval matched.
     around = gen.sentence_passage[ids_a]
     lex = passage_lex[around]
-    rows_a = np.column_stack([rows_a, 1.0 / (1 + _rank(cos)), 1.0 / (1 + _rank(overlap)),
-                              overlap - overlap.max(), window - window.max(),
-                              passage_cos[around], lex / lex.max() if lex.max() > 0 else lex])
-    return Candidates(ids_a, np.array(ranks), rows_a.astype(np.float32), np.array(missing),
+    rows_a = np.column_stack([
+        cos, cos - cos.max(), neighbour, by_terms, 1.0 / (ranks_a + 1), post_fused,
+        fused[posts[0]] - post_fused, words, is_first,
+        1.0 / (1 + _rank(cos)), 1.0 / (1 + _rank(overlap)),
+        overlap - overlap.max(), window - window.max(),
+        passage_cos[around], lex / lex.max() if lex.max() > 0 else lex])
+    return Candidates(ids_a, ranks_a, rows_a.astype(np.float32), np.array(missing),
                       np.array(neg), np.array(num), np.array(kind_terms))
 
 
@@ -172,10 +191,10 @@ def _negates(text: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", fold(text))) & NEGATIONS)
 
 
-def _has_kind(gen: Generation, info: QuestionInfo, sid: int, text: str) -> bool:
+def _has_kind(gen: Generation, info: QuestionInfo, sid: int, text: str | None = None) -> bool:
     # A name must not be a word of the question: that test depends on the question.
     if info.kind == "person":
-        return has_kind("person", text, info.text)
+        return has_kind("person", gen.sentence(sid) if text is None else text, info.text)
     return gen.sentence_flag(f"kind:{info.kind}", lambda t: has_kind(info.kind, t), sid)
 
 

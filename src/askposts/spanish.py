@@ -38,6 +38,8 @@ def alternation(words: Iterable[str]) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents (ñ -> n): how people type when they are in a hurry."""
+    if text.isascii():  # most words: nothing to decompose (and 20x faster)
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
