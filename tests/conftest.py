@@ -6,6 +6,7 @@ rest in seconds with a hash-based fake embedder, without ``../shared`` and witho
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 from pathlib import Path
@@ -45,6 +46,20 @@ def need(path: Path) -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: the tests read ../shared beside the repository")
     return path
+
+
+def same_top5(index, first, second, n: int) -> tuple[int, int]:
+    """Of the first ``n`` dev questions, how many get the same 5 best posts from ``index``
+    with vectors from encoder ``first`` as with ``second``; and ``n``."""
+    from askposts.retrieve import top_posts
+
+    questions = [json.loads(x)["question"] for x in need(EVAL).read_text().splitlines()[:n]]
+    same = 0
+    for q in questions:
+        _, a = index.scores(q, qvec=first.embed_query(q))
+        _, b = index.scores(q, qvec=second.embed_query(q))
+        same += top_posts(a, 5) == top_posts(b, 5)
+    return same, len(questions)
 
 
 @pytest.fixture(scope="session")

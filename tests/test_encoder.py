@@ -3,15 +3,13 @@ against sentence-transformers (what indexes are built with): same tokens, same v
 rankings. And the setting that picks between them."""
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import pytest
 
 from askposts import Settings
-from askposts.retrieve import top_posts
 from askposts.settings import SettingsError
-from conftest import EVAL, need
+from conftest import same_top5
 
 
 def test_query_encoder_setting_is_checked():
@@ -64,11 +62,5 @@ def test_same_vectors(encoders, sentences):
 
 
 def test_same_rankings(encoders, corpus_index):
-    ours, reference = encoders
-    questions = [json.loads(x)["question"] for x in need(EVAL).read_text().splitlines()[:60]]
-    same = 0
-    for q in questions:
-        _, a = corpus_index.scores(q, qvec=ours.embed_query(q))
-        _, b = corpus_index.scores(q, qvec=reference.embed_query(q))
-        same += top_posts(a, 5) == top_posts(b, 5)
-    assert same >= 0.95 * len(questions), same
+    same, n = same_top5(corpus_index, *encoders, 60)
+    assert same >= 0.95 * n, same
