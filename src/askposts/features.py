@@ -77,6 +77,15 @@ def per_post_max(values: np.ndarray, owners: np.ndarray, n_posts: int) -> np.nda
     return out
 
 
+def rows_and_owners(first: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row ids of every passage (or sentence) of ``posts``, given where each post starts
+    (``first``), in order; and for each row the position of its post in ``posts``."""
+    starts, lengths = first[posts], first[posts + 1] - first[posts]
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    owners = np.repeat(np.arange(len(posts)), lengths)
+    return (offsets + np.arange(int(lengths.sum()))).astype(np.int64), owners
+
+
 def post_features(gen: Generation, posts: np.ndarray, dense_post: np.ndarray,
                   lex_post: np.ndarray, lex_best: np.ndarray, best_sentence: np.ndarray,
                   periods: list[tuple[int, int]]) -> np.ndarray:
@@ -112,23 +121,6 @@ class Candidates:
     kind_with_terms: np.ndarray  # the window holds the asked kind and a rare question term
 
 
-def _candidate_ids(gen: Generation, posts: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The sentence ids of ``posts`` in order, and for each the rank of its post."""
-    first = gen.sentence_first
-    spans = [(int(first[p]), int(first[p + 1])) for p in posts]
-    ids = np.concatenate([np.arange(a, b) for a, b in spans] or [np.zeros(0)]).astype(np.int64)
-    ranks = np.repeat(np.arange(len(posts)), [b - a for a, b in spans]).astype(np.int64)
-    return ids, ranks
-
-
-def _neighbours(gen: Generation, ids: np.ndarray, ranks: np.ndarray,
-                posts: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per sentence: is it its post's first, has it a previous / a next sentence in its post."""
-    first = gen.sentence_first[np.asarray(posts, np.int64)[ranks]]
-    end = gen.sentence_first[np.asarray(posts, np.int64)[ranks] + 1]
-    return ids == first, ids - 1 >= first, ids + 1 < end
-
-
 def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.ndarray,
                sentence_cos: np.ndarray, passage_cos: np.ndarray,
                passage_lex: np.ndarray) -> Candidates:
@@ -136,18 +128,21 @@ def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.nd
 
     What does not depend on the words is computed over arrays at once (one lookup of the
     partial cosines, not one per sentence); the term and kind tests stay per sentence."""
-    posts = list(top[:CANDIDATE_POSTS])
-    ids_a, ranks_a = _candidate_ids(gen, posts)
+    posts = np.asarray(top[:CANDIDATE_POSTS], np.int64)
+    ids_a, ranks_a = rows_and_owners(gen.sentence_first, posts)
     if not len(ids_a):
         empty = np.zeros((0, len(SENTENCE_FEATURES)), np.float32)
         return Candidates(ids_a, np.zeros(0, np.int64), empty, *(np.zeros(0),) * 4)
-    is_first, has_prev, has_next = _neighbours(gen, ids_a, ranks_a, posts)
+    owner = posts[ranks_a]
+    start, end = gen.sentence_first[owner], gen.sentence_first[owner + 1]
+    # Neighbours count only inside the sentence's own post.
+    is_first, has_prev, has_next = ids_a == start, ids_a > start, ids_a + 1 < end
     cos = sentence_cos[ids_a]
     around_cos = sentence_cos[np.concatenate([ids_a - 1, ids_a + 1])]
     prev_cos = np.where(has_prev, around_cos[:len(ids_a)], -np.inf)
     next_cos = np.where(has_next, around_cos[len(ids_a):], -np.inf)
     neighbour = np.where(has_prev | has_next, np.maximum(prev_cos, next_cos), cos)
-    post_fused = fused[np.asarray(posts, np.int64)[ranks_a]]
+    post_fused = fused[owner]
     texts = [gen.sentence(int(i)) for i in ids_a]
     words = np.log1p([len(t.split()) for t in texts])
     terms_rows, missing, neg, num, kind_terms = [], [], [], [], []

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import minmax, per_post_max, post_features
+from .features import minmax, per_post_max, post_features, rows_and_owners
 from .generation import Generation
 from .model import Linear
 from .records import Hit
@@ -60,15 +60,7 @@ class Partial:
 
 def _rows(first: np.ndarray, posts: np.ndarray) -> np.ndarray:
     """Row ids of every passage (or sentence) of ``posts``, given where each post starts."""
-    return _rows_and_owners(first, posts)[0]
-
-
-def _rows_and_owners(first: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Those row ids, and for each the position of its post in ``posts``."""
-    starts, lengths = first[posts], first[posts + 1] - first[posts]
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    owners = np.repeat(np.arange(len(posts)), lengths)
-    return (offsets + np.arange(int(lengths.sum()))).astype(np.int64), owners
+    return rows_and_owners(first, posts)[0]
 
 
 def _top(values: np.ndarray, admitted: np.ndarray | None, k: int) -> np.ndarray:
@@ -117,8 +109,8 @@ def score(gen: Generation, qvec: np.ndarray, terms: list[str], fusion: Linear,
     lex_post = gen.lex_posts.scores(terms)
     posts = candidate_posts(gen, qvec, lex_p, lex_post, mask, limit)
     # Everything below is sized by the candidates, not by the corpus.
-    pids, p_of = _rows_and_owners(gen.passage_first, posts)
-    sids, s_of = _rows_and_owners(gen.sentence_first, posts)
+    pids, p_of = rows_and_owners(gen.passage_first, posts)
+    sids, s_of = rows_and_owners(gen.sentence_first, posts)
     dense_p, sentence_cos = gen.vectors.scores(qvec, pids), gen.sentence_index.scores(qvec, sids)
     dense = per_post_max(dense_p, p_of, len(posts))
     features = post_features(gen, posts, dense, lex_post[posts],
