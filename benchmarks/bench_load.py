@@ -149,8 +149,11 @@ def main() -> None:
             if proc.poll() is not None or time.monotonic() - started > 120:
                 sys.exit("the server did not start: " + proc.stderr.read()[-2000:])
             time.sleep(0.5)
-        print(f"app start to first answer: {time.monotonic() - started:.1f} s; "
-              f"RSS after start {rss_mb(proc.pid):.0f} MB")
+        answered = time.monotonic() - started
+        while not httpx.get(base + "/api/health", timeout=5).json()["chat_ready"]:
+            time.sleep(0.2)  # the chat (Gradio) is mounted a few seconds after the API answers
+        print(f"app start to first answer: {answered:.1f} s (/api/ask); to the chat page "
+              f"ready: {time.monotonic() - started:.1f} s; RSS after start {rss_mb(proc.pid):.0f} MB")
         long, short = (10, 5) if args.quick else (60, 20)
         ask = report("/api/ask, 50 users", asyncio.run(
             phase(base, "/api/ask", 50, long, questions)), long)

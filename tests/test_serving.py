@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from askposts import build_index
 from askposts.api import create_api
 from askposts.webapp import create_app
+from askposts.querylog import QuestionLog
 from askposts.serving import BUSY, LRU, Busy, Gate
 from conftest import SAMPLE
 
@@ -28,6 +29,46 @@ def test_gate_refuses_quickly_when_full_and_recovers():
     with gate.slot():
         assert gate.in_flight == 1
     assert gate.in_flight == 0 and gate.refused == 2
+
+
+def test_gate_refuses_at_once_when_its_pace_says_the_wait_would_be_too_long():
+    import queue
+    import threading
+
+    now = [0.0]
+    gate = Gate(1, 1.0, queue=10, clock=lambda: now[0])
+    entered: queue.Queue = queue.Queue()
+    leave = [threading.Event() for _ in range(3)]
+
+    def hold(i):
+        with gate.slot():
+            entered.put(i)
+            leave[i].wait(5)
+
+    held = gate.slot()
+    held.__enter__()
+    threads = [threading.Thread(target=hold, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+        while gate.waiting < threads.index(t) + 1:  # queue them in order
+            time.sleep(0.001)
+    held.__exit__(None, None, None)  # hand-over at 0.0
+    assert entered.get(timeout=5) == 0 and gate.pace == 0.0
+    now[0] = 0.6
+    leave[0].set()  # hand-over at 0.6: one answer every 0.6 s
+    assert entered.get(timeout=5) == 1 and gate.pace == pytest.approx(0.6)
+    started = time.monotonic()
+    with pytest.raises(Busy):  # one ahead: 2 x 0.6 s > 1 s of patience
+        with gate.slot():
+            pass
+    assert time.monotonic() - started < 0.5  # told at once, not after waiting
+    leave[1].set()
+    leave[2].set()
+    for t in threads:
+        t.join(5)
+    assert gate.pace == 0.0 and gate.in_flight == 0  # the queue emptied: a new rush is new
+    with gate.slot():
+        assert gate.in_flight == 1
 
 
 def test_api_answers_503_with_retry_after_when_every_slot_is_taken(fake_index):
@@ -145,6 +186,52 @@ def test_waiters_are_served_first_come_first_served_and_woken_not_polled():
     asyncio.run(main())
     assert order == [0, 1, 2] and gate.in_flight == 0 and gate.waiting == 0
     assert gate.refused == 1
+
+
+def test_the_api_answers_while_the_chat_is_still_starting(fake_index, tmp_path):
+    import threading
+
+    from askposts.app_factory import Staged
+    from askposts.webapp import add_chat, create_site
+
+    go = threading.Event()
+
+    def complete(site):
+        assert go.wait(30)  # Gradio's imports, slowed down at will
+        return add_chat(site, fake_index)
+
+    question = {"q": "¿Qué es el presupuesto participativo?"}
+    site = create_site(fake_index, QuestionLog(tmp_path / "q.sqlite"))
+    with TestClient(Staged(site, complete)) as client:
+        assert client.get("/api/ask", params=question).status_code == 200
+        page = client.get("/")
+        assert page.status_code == 503 and "arrancando" in page.text
+        assert page.headers["retry-after"] == "2"
+        assert client.get("/api/health").json()["chat_ready"] is False
+        go.set()
+        deadline = time.monotonic() + 30
+        while client.get("/").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get("/").status_code == 200 and "gradio" in client.get("/").text
+        assert client.get("/api/health").json()["chat_ready"] is True
+        assert client.get("/gradio_api/upload").status_code == 403  # the guard still holds
+
+
+def test_a_chat_that_cannot_start_leaves_the_api_answering(fake_index, tmp_path):
+    from askposts.app_factory import Staged
+    from askposts.webapp import create_site
+
+    def broken(_site):
+        raise ImportError("gradio roto")
+
+    staged = Staged(create_site(fake_index, QuestionLog(tmp_path / "q.sqlite")), broken)
+    with TestClient(staged) as client:
+        deadline = time.monotonic() + 10
+        while not staged.failed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        page = client.get("/")
+        assert page.status_code == 500 and "no pudo arrancar" in page.text
+        assert client.get("/api/search", params={"q": "datos"}).status_code == 200
 
 
 def test_start_up_warms_the_index_before_serving(fake_index, monkeypatch):

@@ -82,8 +82,10 @@ def server(corpus_index):
     deadline = time.time() + 180
     while time.time() < deadline:
         try:
-            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+            r = httpx.get(url + "/api/health", timeout=2)  # the API answers before the chat
+            if r.status_code == 200 and r.json()["chat_ready"]:
                 break
+            time.sleep(0.5)
         except httpx.HTTPError:
             time.sleep(1)
     else:

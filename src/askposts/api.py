@@ -126,14 +126,15 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
             headers={"Content-Disposition": 'attachment; filename="iniciativas.csv"'})
 
     @app.get("/api/health")
-    def health():
+    def health(request: Request):
         gen = index.generation
         return {"status": "ok", "generation": gen.name, "posts": len(gen.posts),
                 "passages": len(gen.passages), "sentences": len(gen.sentences),
                 "model": gen.model_id,
                 "precision": index.embedder.precision if index.has_embedder else None,
                 "index_precision": gen.manifest["model"].get("precision"),
-                "in_flight": gate.in_flight, "slots": gate.slots, "refused": gate.refused}
+                "in_flight": gate.in_flight, "slots": gate.slots, "refused": gate.refused,
+                "chat_ready": getattr(request.app.state, "chat_ready", False)}
 
     @app.get("/api/questions")
     async def questions(request: Request, since: str | None = None,

@@ -1,9 +1,10 @@
 """Serving many people on few cores: one admission gate and small caches.
 
 - ``Gate``: at most ``slots`` queries compute at once in this process (about the number of
-  cores); a request waits at most ``wait`` seconds for a slot, then is told, at once, to come
-  back (HTTP 503 with ``Retry-After``; the chat says so politely). Nothing hangs and nothing
-  piles up: the HTTP API and the Gradio chat draw from the same gate.
+  cores); a request waits at most ``wait`` seconds for a slot, then is told to come back
+  (HTTP 503 with ``Retry-After``; the chat says so politely). One that would not get a slot
+  in time by the gate's measured pace is told so at once instead of after waiting. Nothing
+  hangs and nothing piles up: the HTTP API and the Gradio chat draw from the same gate.
 - ``LRU``: a small thread-safe least-recently-used cache (question vectors, answers).
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any
@@ -53,14 +55,19 @@ class Gate:
     spin on sleeping waiters.
     """
 
-    def __init__(self, slots: int, wait: float, queue: int = 32) -> None:
-        self.slots, self.wait = max(1, slots), max(0.0, wait)
+    def __init__(self, slots: int, wait: float, queue: int = 32,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.slots, self.wait, self._clock = max(1, slots), max(0.0, wait), clock
         self.queue = max(0, queue)  # requests allowed to wait; past that, refused at once
         self._free = self.slots
         self._waiters: deque[_Waiter] = deque()
         self._lock = threading.Lock()
         self.in_flight = 0
         self.refused = 0
+        # Seconds between hand-overs while requests wait (a running mean; 0: not measured
+        # since the queue last emptied): how fast the queue moves now.
+        self.pace = 0.0
+        self._handed_at: float | None = None
 
     @property
     def waiting(self) -> int:
@@ -77,8 +84,9 @@ class Gate:
                 self._free -= 1
                 self.in_flight += 1
                 return True
-            if self.wait <= 0 or len(self._waiters) >= self.queue:
-                self.refused += 1  # enough people already wait: say so now
+            ahead = len(self._waiters)
+            if self.wait <= 0 or ahead >= self.queue or (ahead + 1) * self.pace > self.wait:
+                self.refused += 1  # enough people already wait, or too slow to wait: say so now
                 raise self._busy()
             self._waiters.append(waiter)
             return False
@@ -104,8 +112,18 @@ class Gate:
                     continue
                 waiter.granted = True
                 self.in_flight += 1
+                self._measure_pace()
                 return
             self._free += 1
+            self.pace, self._handed_at = 0.0, None  # nobody waits: the next rush is new
+
+    def _measure_pace(self) -> None:
+        """Between two hand-overs the gate was busy throughout: their gap is its pace."""
+        now = self._clock()
+        if self._handed_at is not None:
+            gap = now - self._handed_at
+            self.pace = gap if not self.pace else 0.8 * self.pace + 0.2 * gap
+        self._handed_at = now
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:

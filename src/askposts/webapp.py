@@ -85,19 +85,34 @@ def _staff_off(app: FastAPI) -> None:
 
 def create_app(index: Index, mcp: bool = False, qlog: QuestionLog | None = None) -> FastAPI:
     """The site; ``qlog`` defaults to the log the settings ask for, beside the index."""
-    import gradio as gr
+    return add_chat(create_site(index, qlog), index, mcp)
 
-    from .staff import build_staff_ui
-    from .web import CSS, build_ui
 
+def create_site(index: Index, qlog: QuestionLog | None = None) -> FastAPI:
+    """Everything but the Gradio pages: the JSON API, the guard, the privacy page (fast to
+    build: no Gradio import). ``add_chat`` completes it."""
     s = index.settings
     gate = Gate(s.slots, s.slot_wait, s.queue_size)
     qlog = qlog if qlog is not None else open_log(s, index.folder.path)
     limiter = Limiter()
     app = create_api(index, gate, qlog, limiter)
-    app.state.question_log = qlog
+    app.state.question_log, app.state.limiter, app.state.chat_ready = qlog, limiter, False
     app.add_middleware(Guard, limiter=limiter)
     _privacy(app, index)
+    if not s.staff_password_hash:
+        _staff_off(app)
+    return app
+
+
+def add_chat(app: FastAPI, index: Index, mcp: bool = False) -> FastAPI:
+    """Mount the public chat, the staff area and (``mcp``) the MCP server on ``app``, all
+    drawing from its gate. This is the slow part of a start: Gradio's imports."""
+    import gradio as gr
+
+    from .staff import build_staff_ui
+    from .web import CSS, build_ui
+
+    s, gate, qlog = index.settings, app.state.gate, app.state.question_log
     common = {"allowed_paths": [], "footer_links": [], "show_error": False, "max_file_size": 1}
     if s.staff_password_hash:
         def login(user: str, password: str) -> bool:
@@ -106,11 +121,11 @@ def create_app(index: Index, mcp: bool = False, qlog: QuestionLog | None = None)
         app = gr.mount_gradio_app(app, build_staff_ui(index, gate, qlog), path=STAFF,
                                   auth=login, auth_message="Área del personal: ingrese su "
                                   "usuario y contraseña.", css=CSS, **common)
-    else:
-        _staff_off(app)
     if mcp:
         from .mcptools import build_mcp_ui
 
         app = gr.mount_gradio_app(app, build_mcp_ui(index, gate), path="/mcp",
                                   mcp_server=True, **common)
-    return gr.mount_gradio_app(app, build_ui(index, gate, qlog), path="/", css=CSS, **common)
+    app = gr.mount_gradio_app(app, build_ui(index, gate, qlog), path="/", css=CSS, **common)
+    app.state.chat_ready = True
+    return app
