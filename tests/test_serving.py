@@ -54,11 +54,11 @@ def test_gate_refuses_at_once_when_its_pace_says_the_wait_would_be_too_long():
             time.sleep(0.001)
     held.__exit__(None, None, None)  # hand-over at 0.0
     assert entered.get(timeout=5) == 0 and gate.pace == 0.0
-    now[0] = 0.6
-    leave[0].set()  # hand-over at 0.6: one answer every 0.6 s
-    assert entered.get(timeout=5) == 1 and gate.pace == pytest.approx(0.6)
+    now[0] = 1.0
+    leave[0].set()  # hand-over at 1.0: one answer a second
+    assert entered.get(timeout=5) == 1 and gate.pace == pytest.approx(1.0)
     started = time.monotonic()
-    with pytest.raises(Busy):  # one ahead: 2 x 0.6 s > 1 s of patience
+    with pytest.raises(Busy):  # one ahead: 2 x 1 s, clearly more than 1 s of patience
         with gate.slot():
             pass
     assert time.monotonic() - started < 0.5  # told at once, not after waiting

@@ -2,8 +2,8 @@
 
 - ``Gate``: at most ``slots`` queries compute at once in this process (about the number of
   cores); a request waits at most ``wait`` seconds for a slot, then is told to come back
-  (HTTP 503 with ``Retry-After``; the chat says so politely). One that would not get a slot
-  in time by the gate's measured pace is told so at once instead of after waiting. Nothing
+  (HTTP 503 with ``Retry-After``; the chat says so politely). One that clearly would not get
+  a slot in time, by the gate's measured pace, is told so at once instead of after waiting. Nothing
   hangs and nothing piles up: the HTTP API and the Gradio chat draw from the same gate.
 - ``LRU``: a small thread-safe least-recently-used cache (question vectors, answers).
 """
@@ -85,7 +85,9 @@ class Gate:
                 self.in_flight += 1
                 return True
             ahead = len(self._waiters)
-            if self.wait <= 0 or ahead >= self.queue or (ahead + 1) * self.pace > self.wait:
+            # The pace is noisy (one slow question): refuse early only when clearly hopeless.
+            hopeless = (ahead + 1) * self.pace > 1.5 * self.wait
+            if self.wait <= 0 or ahead >= self.queue or hopeless:
                 self.refused += 1  # enough people already wait, or too slow to wait: say so now
                 raise self._busy()
             self._waiters.append(waiter)
@@ -122,7 +124,7 @@ class Gate:
         now = self._clock()
         if self._handed_at is not None:
             gap = now - self._handed_at
-            self.pace = gap if not self.pace else 0.8 * self.pace + 0.2 * gap
+            self.pace = gap if not self.pace else 0.9 * self.pace + 0.1 * gap
         self._handed_at = now
 
     @contextlib.contextmanager
