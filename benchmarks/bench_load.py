@@ -151,9 +151,12 @@ def main() -> None:
             time.sleep(0.5)
         answered = time.monotonic() - started
         while not httpx.get(base + "/api/health", timeout=5).json()["chat_ready"]:
-            time.sleep(0.2)  # the chat (Gradio) is mounted a few seconds after the API answers
+            if time.monotonic() - started > 120:  # the chat is mounted after the API answers
+                sys.exit("the chat did not start: " + proc.stderr.read()[-2000:])
+            time.sleep(0.2)
         print(f"app start to first answer: {answered:.1f} s (/api/ask); to the chat page "
-              f"ready: {time.monotonic() - started:.1f} s; RSS after start {rss_mb(proc.pid):.0f} MB")
+              f"ready: {time.monotonic() - started:.1f} s; "
+              f"RSS after start {rss_mb(proc.pid):.0f} MB")
         long, short = (10, 5) if args.quick else (60, 20)
         ask = report("/api/ask, 50 users", asyncio.run(
             phase(base, "/api/ask", 50, long, questions)), long)

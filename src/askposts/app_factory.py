@@ -52,12 +52,11 @@ class Staged:
             return await self.site(scope, receive, send)
         if scope["type"] != "http":
             return await send({"type": "websocket.close", "code": 1013})  # try again later
-        body = (BROKEN if self.failed else STARTING).encode()
-        await send({"type": "http.response.start", "status": 500 if self.failed else 503,
-                    "headers": [(b"content-type", b"text/html; charset=utf-8"),
-                                (b"retry-after", b"2"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        from .webapp import respond  # loaded already: the site imported it
+
+        await respond(send, 500 if self.failed else 503,
+                      (BROKEN if self.failed else STARTING).encode(), "text/html; charset=utf-8",
+                      {"retry-after": "2"})
 
     async def _lifespan(self, receive, send) -> None:
         await receive()  # lifespan.startup

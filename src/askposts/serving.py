@@ -3,8 +3,8 @@
 - ``Gate``: at most ``slots`` queries compute at once in this process (about the number of
   cores); a request waits at most ``wait`` seconds for a slot, then is told to come back
   (HTTP 503 with ``Retry-After``; the chat says so politely). One that clearly would not get
-  a slot in time, by the gate's measured pace, is told so at once instead of after waiting. Nothing
-  hangs and nothing piles up: the HTTP API and the Gradio chat draw from the same gate.
+  a slot in time, by the gate's measured pace, is told so at once instead of after waiting.
+  Nothing hangs and nothing piles up: the HTTP API and the Gradio chat draw from the same gate.
 - ``LRU``: a small thread-safe least-recently-used cache (question vectors, answers).
 """
 from __future__ import annotations

@@ -54,8 +54,14 @@ class Guard:
 
 
 async def _json(send: Send, status: int, body: dict, headers: dict | None = None) -> None:
-    data = json.dumps(body, ensure_ascii=False).encode()
-    head = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    await respond(send, status, json.dumps(body, ensure_ascii=False).encode(),
+                  "application/json", headers)
+
+
+async def respond(send: Send, status: int, data: bytes, content_type: str,
+                  headers: dict | None = None) -> None:
+    """A whole response from plain ASGI code (no per-request objects)."""
+    head = [(b"content-type", content_type.encode()), (b"content-length", str(len(data)).encode())]
     head += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": head})
     await send({"type": "http.response.body", "body": data})
