@@ -41,3 +41,34 @@ def test_periods_and_affinity():
                                      ("2024", (2024,)), (None, ())])])
     np.testing.assert_allclose(affinity([(2023, 3)], posts), [1.0, 0.8, 0.3, 0.0, 0.0])
     np.testing.assert_allclose(affinity([(2024, 0)], posts), [0, 0, 0, 0.6, 0])
+
+
+def _name_span_says(text: str, question: str) -> bool:
+    from askposts.evidence import _name_span, question_words
+
+    return _name_span(text, question_words(question)) is not None
+
+
+def test_name_pairs_agree_with_the_name_scan_on_the_real_posts(corpus_dir):
+    # The per-sentence pairs (kept once per sentence) must say what the scan of the sentence
+    # against the question said, for every line of the real posts and questions that share
+    # words with them (names in the question, a name broken by a question word).
+    from askposts.evidence import has_name, name_pairs, question_words
+
+    lines = [line for path in sorted(corpus_dir.rglob("*.md"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) > 1000
+    questions = ["¿quién lo presentó?", "¿Quién dirige Red Ciudadana?",
+                 "¿quiénes participaron con la Universidad Rafael Landívar?",
+                 "¿Qué organización apoyó Guatemala Visible y el Congreso de la República?"]
+    checked = found = 0
+    for line in lines:
+        pairs = name_pairs(line)
+        for question in questions + [line[:60]]:
+            said = has_name(pairs, question_words(question))
+            assert said == _name_span_says(line, question), (line, question)
+            checked, found = checked + 1, found + said
+    assert 0 < found < checked  # both answers occur
+    assert has_name(name_pairs("Con Ana de la Cruz"), frozenset())
+    assert not has_name(name_pairs("Con Ana, y Cruz"), frozenset())
+    assert not has_name(name_pairs("Ana Lucía Cruz"), question_words("¿lucía?"))

@@ -62,13 +62,13 @@ def asked_kind(question: str) -> str | None:
 _NAME_MORE = re.compile(r"\s+(?:del?\s+|la\s+)?[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+")
 
 
-def _name_span(text: str, question_words: set[str]) -> tuple[int, int] | None:
+def _name_span(text: str, words: frozenset[str]) -> tuple[int, int] | None:
     """Two capitalised words in a row, neither a stopword nor a word of the question."""
     run, start = 0, 0
     for match in re.finditer(r"[\wáéíóúñüÁÉÍÓÚÑÜ]+", text):
         token = match.group()
         folded = fold(token)
-        if token[0].isupper() and folded not in stopwords() and folded not in question_words:
+        if token[0].isupper() and folded not in stopwords() and folded not in words:
             start = match.start() if run == 0 else start
             run += 1
             if run >= 2:
@@ -81,13 +81,38 @@ def _name_span(text: str, question_words: set[str]) -> tuple[int, int] | None:
     return None
 
 
-def _new_name(text: str, question_words: set[str]) -> bool:
-    return _name_span(text, question_words) is not None
+def question_words(question: str) -> frozenset[str]:
+    """The question's words as ``_name_span`` compares them (folded)."""
+    return frozenset(re.findall(r"\w+", fold(question)))
+
+
+def name_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """Every two capitalised non-stopwords in a row (folded), as ``_name_span`` reads them.
+
+    What does not depend on the question, kept per sentence: the text holds a name no word of
+    which the question says exactly when one pair has neither word in the question.
+    """
+    pairs, last = [], None
+    for match in re.finditer(r"[\wáéíóúñüÁÉÍÓÚÑÜ]+", text):
+        token = match.group()
+        folded = fold(token)
+        if token[0].isupper() and folded not in stopwords():
+            if last is not None:
+                pairs.append((last, folded))
+            last = folded
+        elif folded not in ("de", "del", "la"):
+            last = None
+    return tuple(pairs)
+
+
+def has_name(pairs: tuple[tuple[str, str], ...], words: frozenset[str]) -> bool:
+    """A name none of whose words is in ``words`` (``pairs`` from ``name_pairs``)."""
+    return any(a not in words and b not in words for a, b in pairs)
 
 
 def has_kind(kind: str, text: str, question: str = "") -> bool:
     if kind == "person":
-        return _new_name(text, set(re.findall(r"\w+", fold(question))))
+        return has_name(name_pairs(text), question_words(question))
     if kind == "place":
         return bool(_PLACE.search(text))
     folded = fold(text)
@@ -101,7 +126,7 @@ def key_span(kind: str | None, sentence: str, question: str = "") -> tuple[int, 
     if kind is None:
         return None
     if kind == "person":
-        return _name_span(sentence, set(re.findall(r"\w+", fold(question))))
+        return _name_span(sentence, question_words(question))
     if kind == "place":
         match = _PLACE.search(sentence)
         return match.span() if match else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evidence import asked_kind, has_kind
+from .evidence import asked_kind, has_kind, has_name, name_pairs, question_words
 from .generation import Generation
 from .lexical import Analyzer
 from .spanish import ASKING_WORDS, NEGATIONS, fold
@@ -147,17 +147,18 @@ def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.nd
     words = np.log1p([len(t.split()) for t in texts])
     terms_rows, missing, neg, num, kind_terms = [], [], [], [], []
     rare = set(sorted(info.terms, key=info.terms.get, reverse=True)[:3])
-    for sid, text, prev, nxt in zip(ids_a.tolist(), texts, has_prev.tolist(), has_next.tolist()):
+    asked = question_words(info.text) if info.kind == "person" else frozenset()
+    for sid, prev, nxt in zip(ids_a.tolist(), has_prev.tolist(), has_next.tolist()):
         terms = gen.sentence_terms(sid)
         near = [s for s, ok in ((sid - 1, prev), (sid + 1, nxt)) if ok]
         window = terms.union(*(gen.sentence_terms(s) for s in near))
-        kind_here = bool(info.kind) and _has_kind(gen, info, sid, text)
+        kind_here = bool(info.kind) and _has_kind(gen, info, sid, asked)
         terms_rows.append((
             _share(info, terms), _share(info, window),
             float(info.rarest in terms) if info.rarest else 0.0,
             float(kind_here), float(bool(info.kind) and not kind_here)))
         missing.append(_missing(info, window))
-        kind_window = kind_here or any(_has_kind(gen, info, s) for s in near) \
+        kind_window = kind_here or any(_has_kind(gen, info, s, asked) for s in near) \
             if info.kind else False
         kind_terms.append(float(kind_window and bool(rare & terms)))
         in_window = [sid, *near]
@@ -186,10 +187,10 @@ def _negates(text: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", fold(text))) & NEGATIONS)
 
 
-def _has_kind(gen: Generation, info: QuestionInfo, sid: int, text: str | None = None) -> bool:
-    # A name must not be a word of the question: that test depends on the question.
+def _has_kind(gen: Generation, info: QuestionInfo, sid: int, words: frozenset[str]) -> bool:
+    # A name must not be one of the question's ``words``: only that part is per question.
     if info.kind == "person":
-        return has_kind("person", gen.sentence(sid) if text is None else text, info.text)
+        return has_name(gen.sentence_value("name_pairs", name_pairs, sid), words)
     return gen.sentence_flag(f"kind:{info.kind}", lambda t: has_kind(info.kind, t), sid)
 
 

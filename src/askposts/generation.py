@@ -96,6 +96,10 @@ class Generation:
         """``test(sentence i)``, computed once per generation, name and sentence."""
         return self._memo(name, i, lambda: bool(test(self.sentence(i))))
 
+    def sentence_value(self, name: str, compute: Callable[[str], object], i: int) -> object:
+        """``compute(sentence i)``, computed once per generation, name and sentence."""
+        return self._memo(name, i, lambda: compute(self.sentence(i)))
+
     @property
     def sentence_passage(self) -> np.ndarray:
         """Per sentence: the passage that contains it, i.e. the last passage of its post that
