@@ -6,8 +6,10 @@
 Starts the server in a subprocess (the real corpus, indexed first if needed), then runs:
 50 users for 60 s on /api/ask, 50 users for 60 s on /api/search, 200 users for 20 s on
 /api/ask (overload), and a few gradio_client users of the chat endpoint. Each user sends dev
-questions one after another. Prints requests/s, errors by kind, p50/p95/max latency and the
-server's peak RSS (VmHWM), and where the server's memory goes.
+questions one after another. Then cold bursts: 50 users each ask one new question at the same
+moment, alternately against this server and one that encodes questions one by one. Prints
+requests/s, errors by kind, p50/p95/max latency and the server's peak RSS (VmHWM), and where
+the server's memory goes.
 """
 from __future__ import annotations
 
@@ -91,6 +93,47 @@ def report(name, out, seconds):
     return len(ok) / seconds
 
 
+async def burst(base, questions):
+    """Every user asks one new question at the same moment: nothing is cached for them."""
+    async def one(session, q):
+        started = time.monotonic()
+        try:
+            async with session.get("/api/ask", params={"q": q}) as r:
+                await r.read()
+                return str(r.status), time.monotonic() - started
+        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+            return type(exc).__name__, time.monotonic() - started
+
+    connector = aiohttp.TCPConnector(limit=len(questions))
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as session:
+        return await asyncio.gather(*(one(session, q) for q in questions))
+
+
+def cold_bursts(index, base, args, rounds=3, users=50):
+    """New questions in bursts, against this server and one that encodes them one by one
+    (``query_batch=1``), the rounds alternating so that both see the same machine."""
+    data = json.loads(Path(args.squad).read_text(encoding="utf-8"))["data"]
+    fresh = [qa["question"] for art in data for par in art["paragraphs"] for qa in par["qas"]]
+    port = free_port()
+    other = start_server(index, port, 1, {"ASKPOSTS_QUERY_BATCH": "1"})
+    try:
+        wait_ready(other, f"http://127.0.0.1:{port}", time.monotonic())
+        for r in range(rounds):
+            for name, url in (("batched", base), ("one by one", f"http://127.0.0.1:{port}")):
+                asked = fresh[:users]
+                del fresh[:users]
+                started = time.monotonic()
+                out = asyncio.run(burst(url, asked))
+                kinds = collections.Counter(k for k, _ in out)
+                print(f"cold burst {r + 1}, {users} new questions at once, {name}: "
+                      f"{dict(kinds)}; all done in {time.monotonic() - started:.2f} s, "
+                      f"p50 {1000 * pct([t for _, t in out], .5):.0f} ms")
+    finally:
+        other.terminate()
+        other.wait(timeout=30)
+
+
 def chat_clients(base, questions, clients=4, each=5):
     from concurrent.futures import ThreadPoolExecutor
 
@@ -111,8 +154,9 @@ def chat_clients(base, questions, clients=4, each=5):
           f"p50 {1000 * statistics.median(times):.0f} ms, max {1000 * max(times):.0f} ms")
 
 
-def start_server(index: str, port: int, workers: int) -> subprocess.Popen:
-    env = dict(os.environ, HF_HUB_OFFLINE="1")
+def start_server(index: str, port: int, workers: int, env: dict | None = None
+                 ) -> subprocess.Popen:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", **(env or {}))
     cmd = [str(HERE / ".venv/bin/askposts"), "serve", "--index", index, "--port", str(port),
            "--site-url", "https://redciudadana.org"]
     if workers > 1:
@@ -121,11 +165,32 @@ def start_server(index: str, port: int, workers: int) -> subprocess.Popen:
                             text=True)
 
 
+def wait_ready(proc, base, started) -> float:
+    """Seconds from ``started`` to the first answer; returns once the chat is up too."""
+    while True:
+        try:
+            if httpx.get(base + "/api/ask", params={"q": "hola"}, timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() - started > 120:
+            sys.exit("the server did not start: " + proc.stderr.read()[-2000:])
+        time.sleep(0.5)
+    answered = time.monotonic() - started
+    while not httpx.get(base + "/api/health", timeout=5).json()["chat_ready"]:
+        if time.monotonic() - started > 120:  # the chat is mounted after the API answers
+            sys.exit("the chat did not start: " + proc.stderr.read()[-2000:])
+        time.sleep(0.2)
+    return answered
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--index")
     ap.add_argument("--content", default=str(SHARED / "corpus/redciudadana"))
     ap.add_argument("--questions", default=str(SHARED / "eval/dev.jsonl"))
+    ap.add_argument("--squad", default=str(SHARED / "eval/squad-es-v2/tune.json"),
+                    help="new questions for the cold bursts")
     ap.add_argument("--quick", action="store_true", help="10 s phases (a smoke run)")
     args = ap.parse_args()
     questions = [json.loads(x)["question"] for x in Path(args.questions).read_text(
@@ -139,21 +204,7 @@ def main() -> None:
     started = time.monotonic()
     proc = start_server(index, port, 1)
     try:
-        while True:
-            try:
-                if httpx.get(base + "/api/ask", params={"q": "hola"}, timeout=5).status_code \
-                        == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() - started > 120:
-                sys.exit("the server did not start: " + proc.stderr.read()[-2000:])
-            time.sleep(0.5)
-        answered = time.monotonic() - started
-        while not httpx.get(base + "/api/health", timeout=5).json()["chat_ready"]:
-            if time.monotonic() - started > 120:  # the chat is mounted after the API answers
-                sys.exit("the chat did not start: " + proc.stderr.read()[-2000:])
-            time.sleep(0.2)
+        answered = wait_ready(proc, base, started)
         print(f"app start to first answer: {answered:.1f} s (/api/ask); to the chat page "
               f"ready: {time.monotonic() - started:.1f} s; "
               f"RSS after start {rss_mb(proc.pid):.0f} MB")
@@ -170,6 +221,7 @@ def main() -> None:
         httpx.get(base + "/", timeout=30)
         print(f"chat page right after the overload: {1000 * (time.monotonic() - t):.0f} ms")
         print(f"server RSS now {rss_mb(proc.pid):.0f} MB, peak {rss_mb(proc.pid, 'VmHWM'):.0f} MB")
+        cold_bursts(index, base, args)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

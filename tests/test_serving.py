@@ -74,12 +74,12 @@ def test_gate_refuses_at_once_when_its_pace_says_the_wait_would_be_too_long():
 def test_api_answers_503_with_retry_after_when_every_slot_is_taken(fake_index):
     gate = Gate(1, 0.05)
     client = TestClient(create_api(fake_index, gate))
-    with gate.slot():
-        r = client.get("/api/ask", params={"q": "¿Qué es el presupuesto participativo?"})
+    asked = {"q": "¿Cómo funciona el presupuesto participativo en los municipios?"}
+    with gate.slot():  # (a question no other test asks: it must not be cached yet)
+        r = client.get("/api/ask", params=asked)
     assert r.status_code == 503 and r.json()["error"] == BUSY
     assert int(r.headers["Retry-After"]) >= 1
-    assert client.get("/api/ask", params={"q": "¿Qué es el presupuesto participativo?"}
-                      ).status_code == 200
+    assert client.get("/api/ask", params=asked).status_code == 200
 
 
 def test_concurrent_requests_are_all_served_or_refused_never_lost(fake_index):
@@ -103,7 +103,7 @@ def test_the_chat_says_politely_when_busy(fake_index):
 
     gate = Gate(1, 0.05)
     respond = make_chat_handler(fake_index, gate)
-    with gate.slot():
+    with gate.slot():  # (a question no other test asks: it must not be cached yet)
         box, turns, asked, _, html = respond("¿Qué es la hackatón?", [], [], "", None, "", "")
     assert box == "¿Qué es la hackatón?" and asked == []  # the question is kept to resend
     assert "muchas personas" in html

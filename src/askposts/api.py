@@ -69,15 +69,17 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
     async def bad_request(_request: Request, exc: Exception):
         return JSONResponse({"error": str(exc)}, status_code=400)
 
-    async def bounded(request: Request, work):
-        """Run ``work`` in a worker thread once a slot is free; drop it if the client left."""
-        await gate.acquire()
-        try:
-            if await request.is_disconnected():
-                return Response(status_code=499)  # nobody is waiting for this answer
-            return await run_in_threadpool(work)
-        finally:
-            gate.release()
+    async def bounded(request: Request, work, question: str):
+        """Run ``work`` in a worker thread once a slot is free; drop it if the client left.
+        While it waits, ``question`` may be encoded with another request's (``batching``)."""
+        with index.expecting(question):
+            await gate.acquire()
+            try:
+                if await request.is_disconnected():
+                    return Response(status_code=499)  # nobody is waiting for this answer
+                return await run_in_threadpool(work)
+            finally:
+                gate.release()
 
     @app.get("/api/search")
     async def search(request: Request, q: str | None = None, k: str | None = None,
@@ -88,7 +90,7 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
         chosen = Filters.parse(collection, programme, since, until)
         work = lambda: JSONResponse({"query": q, "hits": [  # noqa: E731
             h.to_dict() for h in index.search(question, k=n, filters=chosen)]})
-        return await bounded(request, work)
+        return await bounded(request, work, question)
 
     @app.get("/api/ask")
     async def ask(request: Request, q: str | None = None,
@@ -108,7 +110,7 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
                             index.cached_vector(question.strip()))
             return JSONResponse(answer.to_dict())  # serialised here, off the event loop
 
-        return await bounded(request, work)
+        return await bounded(request, work, question)
 
     @app.get("/api/export.csv", response_class=PlainTextResponse)
     async def export(request: Request, q: str | None = None, k: str | None = None,
@@ -118,7 +120,7 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
         question, n = _question(q), _k(k, 20)
         chosen = Filters.parse(collection, programme, since, until)
         work = lambda: index.search(question, k=n, filters=chosen)  # noqa: E731
-        hits = await bounded(request, work)
+        hits = await bounded(request, work, question)
         if isinstance(hits, Response):
             return hits
         return PlainTextResponse(

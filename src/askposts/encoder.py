@@ -8,8 +8,10 @@ prompts, with torch functions only. Indexing still goes through sentence-transfo
 measured against it on corpus texts and the dev questions: cosine >= 0.9999999 in fp32,
 >= 0.99999 in bf16.
 
-Texts are never padded (``embedding.Batched`` groups texts of equal token length), so the
-attention needs no mask and the mean pools every token.
+Indexed texts are never padded (``embedding.Batched`` groups texts of equal token length),
+so their attention needs no mask and the mean pools every token. Questions that arrive
+together under load are padded into one pass (``embed_together``): the padding is masked
+out of the attention and of the mean.
 """
 from __future__ import annotations
 
@@ -56,22 +58,43 @@ class BertEncoder(Batched):
         return [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        torch, f = self._torch, self._torch.nn.functional
-        ids = torch.tensor([e.ids for e in self.tokenizer.encode_batch(texts)])
+        ids = self._torch.tensor([e.ids for e in self.tokenizer.encode_batch(texts)])
+        return self._forward(ids)
+
+    def _encode_padded(self, texts: list[str]) -> np.ndarray:
+        """Texts of any lengths: padded to the longest, padding masked out of the attention
+        and the mean. Texts of one length need no padding (``_encode``'s exact path)."""
+        torch = self._torch
+        rows = [e.ids for e in self.tokenizer.encode_batch(texts)]
+        longest = max(map(len, rows))
+        if all(len(r) == longest for r in rows):
+            return self._forward(torch.tensor(rows))
+        pad = self.tokenizer.token_to_id("<pad>") or 0
+        ids = torch.tensor([r + [pad] * (longest - len(r)) for r in rows])
+        keep = torch.tensor([[True] * len(r) + [False] * (longest - len(r)) for r in rows])
+        return self._forward(ids, keep)
+
+    def _forward(self, ids, keep=None) -> np.ndarray:
+        """Vectors of token rows; ``keep`` (bool, same shape) marks real tokens, or None."""
+        f = self._torch.nn.functional
         words, positions, token_type, ln_w, ln_b = self._embed
         h = words[ids] + token_type + positions[: ids.shape[1]]  # BertEmbeddings' order
         h = f.layer_norm(h, h.shape[-1:], ln_w, ln_b, self.eps)
+        mask = None if keep is None else keep[:, None, None, :]  # keys a token may attend to
         for layer in self._layers:
-            h = self._block(h, *layer)
-        return normalised(h.float().mean(dim=1).numpy())
+            h = self._block(h, mask, *layer)
+        if keep is None:
+            return normalised(h.float().mean(dim=1).numpy())
+        weight = keep[..., None].float()
+        return normalised(((h.float() * weight).sum(dim=1) / weight.sum(dim=1)).numpy())
 
-    def _block(self, h, qkv_w, qkv_b, out_w, out_b, ln1_w, ln1_b, up_w, up_b, down_w,
+    def _block(self, h, mask, qkv_w, qkv_b, out_w, out_b, ln1_w, ln1_b, up_w, up_b, down_w,
                down_b, ln2_w, ln2_b):
         f = self._torch.nn.functional
         batch, n, width = h.shape
         q, k, v = (f.linear(h, qkv_w, qkv_b).view(batch, n, 3, self.heads, -1)
                    .permute(2, 0, 3, 1, 4))
-        attended = f.scaled_dot_product_attention(q, k, v)  # unpadded: no mask
+        attended = f.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         attended = attended.transpose(1, 2).reshape(batch, n, width)
         h = f.layer_norm(f.linear(attended, out_w, out_b) + h, (width,), ln1_w, ln1_b,
                          self.eps)

@@ -1,6 +1,7 @@
 """The public ``Index``: open a published generation, search it, follow new generations."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .answer import compose
+from .batching import QuestionBatcher
 from .confidence import Decision, judge
 from .embedding import Embedder, load_embedder, model_id
 from .errors import AskpostsError
@@ -54,6 +56,8 @@ class Index:
         # Repeated questions (a public chat sees many) skip the encoder, and whole answers
         # are reused while the generation they came from is the published one.
         self._vectors = LRU(self.settings.cache_size)
+        self._batcher = QuestionBatcher(lambda texts: self.embedder.embed_together(texts),
+                                        self._vectors, self.settings.query_batch)
         self._results = LRU(self.settings.cache_size)
         self._lock = threading.Lock()
         self._pointer_stamp = None
@@ -148,12 +152,17 @@ class Index:
                           mentioned_periods(question), self.settings.candidates)
 
     def query_vector(self, question: str) -> np.ndarray:
-        """The question's vector, from the cache when it was asked before."""
-        vec = self._vectors.get(question)
-        if vec is None:
-            vec = self.embedder.embed_query(question)
-            self._vectors.put(question, vec)
-        return vec
+        """The question's vector: from the cache when it was asked before, else encoded with
+        the questions other requests are waiting to ask (``batching``)."""
+        return self._batcher.vector(question)
+
+    def expecting(self, question: str) -> contextlib.AbstractContextManager:
+        """Context for a request waiting to ask ``question``: meanwhile its vector may be
+        computed in another request's pass, so it is ready when the request's turn comes."""
+        try:
+            return self._batcher.expecting(self._check(question))
+        except QueryError:  # the request itself will say what is wrong with it
+            return contextlib.nullcontext()
 
     def cached_vector(self, question: str) -> np.ndarray | None:
         """The question's vector if it was computed already (never runs the encoder)."""

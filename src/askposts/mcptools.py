@@ -35,7 +35,7 @@ def make_tools(index: Index, gate: Gate) -> tuple:
             JSON: una lista de las publicaciones más cercanas, la mejor primero, con título,
             URL, fecha, colección y el pasaje que mejor responde, citado literalmente.
         """
-        with gate.slot():
+        with index.expecting(pregunta), gate.slot():
             hits = index.search(pregunta, k=max(1, min(MAX_K, int(k))))
         return _json([{"titulo": h.title, "url": h.url or h.link, "fecha": h.date,
                        "coleccion": h.collection, "extracto": h.text} for h in hits])
@@ -51,7 +51,7 @@ def make_tools(index: Index, gate: Gate) -> tuple:
             publicaciones responden, la confianza (0 a 1), el motivo, y las fuentes con título
             y URL.
         """
-        with gate.slot():
+        with index.expecting(pregunta), gate.slot():
             answer = index.ask(pregunta)
         return _json({"respuesta": answer.text, "encontrada": answer.found,
                 "confianza": round(answer.confidence, 3), "motivo": answer.reason,

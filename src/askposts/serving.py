@@ -184,5 +184,9 @@ class LRU:
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
 
+    def __contains__(self, key: Hashable) -> bool:  # a peek: no hit, no miss, no reordering
+        with self._lock:
+            return key in self._data
+
     def __len__(self) -> int:
         return len(self._data)

@@ -73,6 +73,7 @@ class Settings:
     # questions at once the last waited ~1.7 s (measured); wait plus work stays under 3 s.
     slot_wait: float = 2.0
     cache_size: int = 1024  # question vectors and answers kept per process (0: none)
+    query_batch: int = 16  # questions waiting for a slot encoded in one pass (1: one by one)
     workers: int = 1  # serving processes on one port (askposts serve --workers)
     # Question log and staff area (docs/question-log.md)
     question_log: bool = True  # keep a redacted log of questions beside the index
@@ -123,7 +124,7 @@ class Settings:
 
 QUERY_ENCODERS = ("torch", "sentence-transformers")
 # Counts that make no sense at 0 or below (a search with no candidates, a graph with no links).
-_AT_LEAST_ONE = ("candidates", "ann_threshold", "hnsw_m", "hnsw_ef_construction",
+_AT_LEAST_ONE = ("candidates", "query_batch", "ann_threshold", "hnsw_m", "hnsw_ef_construction",
                  "hnsw_ef_search")
 
 

@@ -37,7 +37,7 @@ def make_staff_handler(index: Index, gate: Gate) -> Callable:
             return [], "Escriba qué busca (por ejemplo: «datos abiertos municipales»).", ""
         try:
             chosen = menu_filters(collections, programmes, since, until)
-            with gate.slot():
+            with index.expecting(query), gate.slot():
                 hits = index.search(query, k=int(k), filters=chosen)
         except AskpostsError as exc:
             return [], f"⚠️ {exc}", ""

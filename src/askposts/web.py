@@ -67,7 +67,7 @@ def make_chat_handler(index: Index, gate: Gate, qlog: QuestionLog | None = None)
         try:
             # The conversation's earlier questions let «¿y cuándo fue?» be read in context.
             chosen = menu_filters(collections, None, since, until)
-            with gate.slot():
+            with index.expecting(question), gate.slot():
                 answer = index.ask(question, chosen, history=asked[-3:])
         except Busy as exc:  # the question stays in the box, to send again
             return question, turns, asked, last, _note(question, turns, str(exc), status=True)
