@@ -120,3 +120,16 @@ def test_above_the_threshold_the_index_is_hnsw_and_says_so(tmp_path, settings, f
     exact = build_index(SAMPLE, tmp_path / "idx", settings, embedder=fake_embedder)
     assert exact.generation.name != gen.name
     assert exact.generation.sentence_index.params() == {"kind": "exact"}
+
+
+def test_a_window_is_the_row_and_its_neighbours_inside_the_same_post():
+    from askposts.features import _around
+
+    # Two posts: rows 0-2 and rows 3-4. Row 3 has no previous sentence in its post.
+    has_prev = np.array([False, True, True, False, True])
+    has_next = np.array([True, True, False, True, False])
+    x = np.array([False, False, True, False, False])
+    assert _around(x, has_prev, has_next).tolist() == [False, True, True, False, False]
+    terms = np.array([[1, 0], [0, 0], [0, 0], [0, 1], [0, 0]], bool)  # rows x terms
+    assert _around(terms, has_prev, has_next).tolist() == [
+        [True, False], [True, False], [False, False], [False, True], [False, True]]

@@ -104,6 +104,13 @@ def _share(info: QuestionInfo, found: set[str]) -> float:
     return sum(w for t, w in info.terms.items() if t in found) / total if total else 0.0
 
 
+def _shares(weight: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """``_share`` of each row of ``found`` (rows x the question's terms, in their order)."""
+    total = weight.sum()
+    return np.where(found, weight, 0.0).sum(axis=-1) / total if total else \
+        np.zeros(found.shape[:-1])
+
+
 def _missing(info: QuestionInfo, found: set[str]) -> float:
     return max((w for t, w in info.terms.items() if t not in found), default=0.0)
 
@@ -126,8 +133,8 @@ def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.nd
                passage_lex: np.ndarray) -> Candidates:
     """Feature rows for every sentence of the top posts.
 
-    What does not depend on the words is computed over arrays at once (one lookup of the
-    partial cosines, not one per sentence); the term and kind tests stay per sentence."""
+    Computed over arrays at once: each sentence's memoised terms and flags are read once,
+    and its window (itself and its neighbours) is the rows next to it (``_around``)."""
     posts = np.asarray(top[:CANDIDATE_POSTS], np.int64)
     ids_a, ranks_a = rows_and_owners(gen.sentence_first, posts)
     if not len(ids_a):
@@ -143,30 +150,29 @@ def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.nd
     next_cos = np.where(has_next, around_cos[len(ids_a):], -np.inf)
     neighbour = np.where(has_prev | has_next, np.maximum(prev_cos, next_cos), cos)
     post_fused = fused[owner]
-    texts = [gen.sentence(int(i)) for i in ids_a]
+    sids = ids_a.tolist()
+    texts = [gen.sentence(i) for i in sids]
     words = np.log1p([len(t.split()) for t in texts])
-    terms_rows, missing, neg, num, kind_terms = [], [], [], [], []
-    rare = set(sorted(info.terms, key=info.terms.get, reverse=True)[:3])
-    asked = question_words(info.text) if info.kind == "person" else frozenset()
-    for sid, prev, nxt in zip(ids_a.tolist(), has_prev.tolist(), has_next.tolist()):
-        terms = gen.sentence_terms(sid)
-        near = [s for s, ok in ((sid - 1, prev), (sid + 1, nxt)) if ok]
-        window = terms.union(*(gen.sentence_terms(s) for s in near))
-        kind_here = bool(info.kind) and _has_kind(gen, info, sid, asked)
-        terms_rows.append((
-            _share(info, terms), _share(info, window),
-            float(info.rarest in terms) if info.rarest else 0.0,
-            float(kind_here), float(bool(info.kind) and not kind_here)))
-        missing.append(_missing(info, window))
-        kind_window = kind_here or any(_has_kind(gen, info, s, asked) for s in near) \
-            if info.kind else False
-        kind_terms.append(float(kind_window and bool(rare & terms)))
-        in_window = [sid, *near]
-        neg.append(float(info.negated and not any(gen.sentence_flag("negation", _negates, s)
-                                                  for s in in_window)))
-        num.append(float(any(all(n not in gen.sentence(s) for s in in_window)
-                             for n in info.numbers)))
-    by_terms = np.array(terms_rows, np.float32)
+    # Each question term in each sentence, then in its window (the sentence and its
+    # neighbours in the same post: the rows next to it, as a post's sentences are in order).
+    terms = list(info.terms)
+    weight = np.array([info.terms[t] for t in terms], np.float64)
+    here = np.array([[t in found for t in terms] for found in map(gen.sentence_terms, sids)],
+                    bool).reshape(len(sids), len(terms))
+    in_window = _around(here, has_prev, has_next)
+    rare = sorted(terms, key=info.terms.get, reverse=True)[:3]
+    rare_here = here[:, [terms.index(t) for t in rare]].any(axis=1)
+    kind = _kinds(gen, info, sids)
+    kind_window = _around(kind, has_prev, has_next)
+    negation = np.array([gen.sentence_flag("negation", _negates, i) for i in sids], bool) \
+        if info.negated else np.ones(len(sids), bool)
+    numbers = np.array([[n in text for n in info.numbers] for text in texts],
+                       bool).reshape(len(sids), len(info.numbers))
+    rarest = here[:, terms.index(info.rarest)] if info.rarest else np.zeros(len(sids), bool)
+    by_terms = np.column_stack([
+        _shares(weight, here), _shares(weight, in_window), rarest, kind,
+        np.full(len(sids), bool(info.kind)) & ~kind]).astype(np.float32)
+    missing = np.where(in_window, 0.0, weight).max(axis=1, initial=0.0)
     # Where each sentence stands among the candidates: ranks carry over between corpora
     # better than raw values (a long post has many mediocre sentences).
     overlap, window = by_terms[:, 0], by_terms[:, 1]
@@ -179,8 +185,27 @@ def candidates(gen: Generation, info: QuestionInfo, top: list[int], fused: np.nd
         1.0 / (1 + _rank(cos)), 1.0 / (1 + _rank(overlap)),
         overlap - overlap.max(), window - window.max(),
         passage_cos[around], lex / lex.max() if lex.max() > 0 else lex])
-    return Candidates(ids_a, ranks_a, rows_a.astype(np.float32), np.array(missing),
-                      np.array(neg), np.array(num), np.array(kind_terms))
+    return Candidates(ids_a, ranks_a, rows_a.astype(np.float32), missing,
+                      (info.negated & ~_around(negation, has_prev, has_next)).astype(float),
+                      (~_around(numbers, has_prev, has_next)).any(axis=1).astype(float),
+                      (kind_window & rare_here).astype(float))
+
+
+def _around(x: np.ndarray, has_prev: np.ndarray, has_next: np.ndarray) -> np.ndarray:
+    """Per row, ``x`` or'ed with the row before and the row after where they exist."""
+    out = x.copy()
+    shape = (-1,) + (1,) * (x.ndim - 1)
+    out[1:] |= x[:-1] & has_prev[1:].reshape(shape)
+    out[:-1] |= x[1:] & has_next[:-1].reshape(shape)
+    return out
+
+
+def _kinds(gen: Generation, info: QuestionInfo, sids: list[int]) -> np.ndarray:
+    """Per sentence: does it hold the kind of answer asked for (all False for open ones)."""
+    if info.kind is None:
+        return np.zeros(len(sids), bool)
+    asked = question_words(info.text) if info.kind == "person" else frozenset()
+    return np.array([_has_kind(gen, info, i, asked) for i in sids], bool)
 
 
 def _negates(text: str) -> bool:
