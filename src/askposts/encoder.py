@@ -58,12 +58,11 @@ class BertEncoder(Batched):
         return [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        ids = self._torch.tensor([e.ids for e in self.tokenizer.encode_batch(texts)])
-        return self._forward(ids)
+        return self._encode_padded(texts)  # texts of one length: nothing to pad
 
     def _encode_padded(self, texts: list[str]) -> np.ndarray:
         """Texts of any lengths: padded to the longest, padding masked out of the attention
-        and the mean. Texts of one length need no padding (``_encode``'s exact path)."""
+        and the mean. Texts of one length are not padded (no mask: the exact path)."""
         torch = self._torch
         rows = [e.ids for e in self.tokenizer.encode_batch(texts)]
         longest = max(map(len, rows))

@@ -204,19 +204,16 @@ def _kinds(gen: Generation, info: QuestionInfo, sids: list[int]) -> np.ndarray:
     """Per sentence: does it hold the kind of answer asked for (all False for open ones)."""
     if info.kind is None:
         return np.zeros(len(sids), bool)
-    asked = question_words(info.text) if info.kind == "person" else frozenset()
-    return np.array([_has_kind(gen, info, i, asked) for i in sids], bool)
+    if info.kind == "person":  # a name must not be a word of the question: that part only
+        asked = question_words(info.text)  # depends on the question
+        return np.array([has_name(gen.sentence_value("name_pairs", name_pairs, i), asked)
+                         for i in sids], bool)
+    name, test = f"kind:{info.kind}", lambda t: has_kind(info.kind, t)
+    return np.array([gen.sentence_flag(name, test, i) for i in sids], bool)
 
 
 def _negates(text: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", fold(text))) & NEGATIONS)
-
-
-def _has_kind(gen: Generation, info: QuestionInfo, sid: int, words: frozenset[str]) -> bool:
-    # A name must not be one of the question's ``words``: only that part is per question.
-    if info.kind == "person":
-        return has_name(gen.sentence_value("name_pairs", name_pairs, sid), words)
-    return gen.sentence_flag(f"kind:{info.kind}", lambda t: has_kind(info.kind, t), sid)
 
 
 def _rank(values: np.ndarray) -> np.ndarray:
