@@ -63,7 +63,8 @@ screenshots: install-test
 SHARED ?= ../shared
 fit: install
 	$(BIN)/askposts fit --squad $(SHARED)/eval/squad-es-v2/tune.json \
-	  --questions $(SHARED)/eval/dev.jsonl --content $(SHARED)/corpus/redciudadana \
+	  --questions $(SHARED)/eval/train.jsonl $(SHARED)/eval/dev.jsonl \
+	  --content $(SHARED)/corpus/redciudadana \
 	  --site-url https://redciudadana.org --out src/askposts/answer_model.json
 
 bench: install

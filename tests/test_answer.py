@@ -4,15 +4,15 @@ import re
 
 import pytest
 
-from askposts.answer import NEAR, NOT_FOUND
+from askposts.messages import NEAR, NOT_FOUND
 from askposts.spanish import spanish_date
 from askposts.followup import is_follow_up
 from askposts.lexical import Analyzer
-from askposts.plaintext import markdown_blocks
+from askposts.plaintext import markdown_text
 from conftest import EVAL, need
 
-# Measured on dev: 0.45 (grouped-CV estimate 0.44, docs/retrieval.md); the goal is 0.75.
-MIN_EVIDENCE_OVERLAP = 0.40
+# Measured on dev: 0.52 of answerable questions (grouped-CV estimate 0.50, docs/retrieval.md).
+MIN_EVIDENCE_OVERLAP = 0.45
 FOLLOW_UPS = [  # a first question, then one that only makes sense after it
     ("¿Con qué mancomunidad firmamos un convenio en Quetzaltenango?", "¿y cuándo fue?"),
     ("¿Qué fundación financió el proyecto latinoamericano en el que creamos de forma "
@@ -30,7 +30,7 @@ def normalise(text: str) -> str:
 
 def plain(markdown: str) -> str:
     """The evidence is copied from the Markdown file; compare it as the reader sees it."""
-    return " ".join(t for t, _ in markdown_blocks(markdown))
+    return markdown_text(markdown)
 
 
 def shares(a: str, b: str, n: int = 30) -> bool:
@@ -53,6 +53,10 @@ def test_answers_quote_posts_exactly(dev_answers, corpus_index):
     posts = {p.path: p for p in corpus_index.posts}
     for _, answer in dev_answers:
         rest = answer.text
+        if answer.note:  # the cited post's date, said as such
+            dated = f" ({answer.note[0].upper()}{answer.note[1:]} [1].)"
+            assert rest.endswith(dated) and answer.note.startswith("publicado el ")
+            rest = rest[:-len(dated)]
         for n, cite in enumerate(answer.citations, 1):
             assert posts[cite.path].text[cite.start:cite.end] == cite.text
             body = cite.text.rstrip(".!?…:;\"'”»)")
@@ -64,9 +68,10 @@ def test_answers_quote_posts_exactly(dev_answers, corpus_index):
 
 
 def test_top_citation_overlaps_the_evidence(dev_answers):
-    found = [(row, a) for row, a in dev_answers if row["relevant"] and a.found]
-    good = sum(shares(a.citations[0].text, plain(row["evidence"])) for row, a in found)
-    assert good / len(found) >= MIN_EVIDENCE_OVERLAP, (good, len(found))
+    answerable = [(row, a) for row, a in dev_answers if row["relevant"]]
+    good = sum(bool(a.citations) and shares(a.citations[0].text, plain(row["evidence"]))
+               for row, a in answerable)
+    assert good / len(answerable) >= MIN_EVIDENCE_OVERLAP, (good, len(answerable))
 
 
 def test_graded_replies_agree_with_the_decision(dev_answers, corpus_index):
@@ -77,18 +82,21 @@ def test_graded_replies_agree_with_the_decision(dev_answers, corpus_index):
         grades.add(answer.grade)
         if answer.grade == "near":
             assert answer.text.startswith(NEAR) and len(answer.citations) == 1
+            assert answer.confidence < corpus_index.model.threshold
         if answer.grade == "none":
             assert answer.text == NOT_FOUND and answer.related and not answer.citations
         assert answer.reason.startswith(("respondo", "no hay respuesta", "no encontré"))
     assert grades == {"answer", "near", "none"}
     refused = [a for row, a in dev_answers if not row["relevant"] and not a.found]
-    assert len(refused) >= 8  # measured 9 of 30: the decision's weak side (docs/retrieval.md)
+    assert len(refused) >= 24  # measured 26 of 30
+    nothing = [a for row, a in dev_answers if row["relevant"] and a.grade == "none"]
+    assert len(nothing) <= 3  # measured 0 of 98
 
 
-def test_answers_are_short(dev_answers):
-    found = [a for _, a in dev_answers if a.found]
-    words = [len(re.sub(r"\[\d+\]", "", a.text).split()) for a in found]
-    assert sum(words) / len(words) < 40, sum(words) / len(words)
+def test_quotes_are_short(dev_answers):
+    quotes = [len(a.citations[0].text.split()) for _, a in dev_answers if a.citations]
+    assert sum(quotes) / len(quotes) <= 70, sum(quotes) / len(quotes)  # measured 48
+    assert max(quotes) <= 130  # one long sentence at most (windows.py)
 
 
 def test_follow_up_questions_are_read_in_context(corpus_index):
@@ -120,3 +128,35 @@ def test_ask_cli_json(corpus_index, capsys):
     assert main(args) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["found"] and answer["citations"][0]["url"].startswith("https://")
+
+
+GRADED = [  # from ../shared/eval/train.jsonl: what a citizen should get
+    ("¿Qué papeles necesito para sacar mi DPI por primera vez en el RENAP?", {"none"}),
+    ("¿Cuánto cuesta renovar la licencia de conducir tipo B?", {"none"}),
+    # A near miss: on the topic of a post that does not state the asked result.
+    ("¿Qué calificación o resultado obtuvo Guatemala en la evaluación de preparación digital "
+     "del PNUD?", {"near"}),
+]
+
+
+@pytest.mark.parametrize("question,grades", GRADED)
+def test_out_of_scope_and_near_misses_are_not_answered(corpus_index, question, grades):
+    answer = corpus_index.ask(question)
+    assert answer.grade in grades and not answer.found, (answer.grade, answer.confidence)
+
+
+def test_a_list_answer_is_quoted_with_what_it_announces(corpus_index):
+    answer = corpus_index.ask("¿Cuáles son los tres pilares de la justicia abierta que "
+                              "explicaron en la primera clase del curso de 2022?")
+    quote = answer.citations[0].text
+    assert answer.grade != "none" and len(quote.split()) <= 70
+    assert quote.startswith("Los tres principios base de la Justicia Abierta son:"), quote
+    assert "Segundo, la rendición de cuentas" in quote  # what the lead-in announces
+
+
+def test_when_the_quote_has_no_date_the_post_date_is_given(corpus_index):
+    answer = corpus_index.ask("¿Hasta qué fecha se podía llenar la encuesta ciudadana para "
+                              "evaluar la plataforma pnd.gt?")
+    cited = answer.citations[0]
+    assert answer.note == f"publicado el {spanish_date(cited.date)}"
+    assert answer.text.endswith(f"(Publicado el {spanish_date(cited.date)} [1].)")

@@ -109,27 +109,14 @@ def test_above_the_threshold_the_index_is_hnsw_and_says_so(tmp_path, settings, f
     folder = index.folder.path / gen.name
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["vectors"]["passages"]["kind"] == "hnsw"
-    assert manifest["vectors"]["sentences"] == {"kind": "hnsw", "m": 8,
+    assert manifest["vectors"]["windows"] == {"kind": "hnsw", "m": 8,
                                                 "ef_construction": 80, "ef_search": 128}
-    assert (folder / "sentences.faiss").exists()
+    assert (folder / "windows.faiss").exists()
     again = open_index(tmp_path / "idx", ann, embedder=fake_embedder)
-    assert again.generation.sentence_index.params()["kind"] == "hnsw"
+    assert again.generation.window_index.params()["kind"] == "hnsw"
     for q in QUESTIONS:  # ten posts: the graph finds what exact search finds
         assert [h.path for h in again.search(q, 3)] == [h.path for h in fake_index.search(q, 3)]
     # A different threshold is a different index: the next build rebuilds it.
     exact = build_index(SAMPLE, tmp_path / "idx", settings, embedder=fake_embedder)
     assert exact.generation.name != gen.name
-    assert exact.generation.sentence_index.params() == {"kind": "exact"}
-
-
-def test_a_window_is_the_row_and_its_neighbours_inside_the_same_post():
-    from askposts.features import _around
-
-    # Two posts: rows 0-2 and rows 3-4. Row 3 has no previous sentence in its post.
-    has_prev = np.array([False, True, True, False, True])
-    has_next = np.array([True, True, False, True, False])
-    x = np.array([False, False, True, False, False])
-    assert _around(x, has_prev, has_next).tolist() == [False, True, True, False, False]
-    terms = np.array([[1, 0], [0, 0], [0, 0], [0, 1], [0, 0]], bool)  # rows x terms
-    assert _around(terms, has_prev, has_next).tolist() == [
-        [True, False], [True, False], [False, False], [False, True], [False, True]]
+    assert exact.generation.window_index.params() == {"kind": "exact"}

@@ -36,7 +36,7 @@ def encoders(settings):
 def sentences(corpus_index):
     gen = corpus_index.generation
     # Every 23rd sentence, plus the longest (truncated at 512 tokens by both).
-    picked = [gen.sentence(i) for i in range(0, len(gen.sentences), 23)]
+    picked = [gen.unit(i) for i in range(0, len(gen.units), 23)]
     longest = max((p.text for p in gen.posts), key=len)
     return picked + [longest, "¿Qué es  justicia\tabierta?\n", "🜁 ﬁn ² ㈱ \u00a0fin", ""]
 

@@ -23,16 +23,20 @@ def test_paths_compare_after_nfc():
     assert hit_at([NFD], [NFC], 1) == 1.0
 
 
-def test_aggregate_and_refusal_accuracy():
+def test_aggregate_refusal_and_reply_figures():
     rows = [
-        {"ranked": ["a"], "relevant": ["a"], "answered": True},
-        {"ranked": ["b", "a"], "relevant": ["a"], "answered": False},
-        {"ranked": ["a"], "relevant": [], "answered": False},
-        {"ranked": ["a"], "relevant": [], "answered": True},
+        {"ranked": ["a"], "relevant": ["a"], "answered": True, "grade": "answer",
+         "holds": True},
+        {"ranked": ["b", "a"], "relevant": ["a"], "answered": False, "grade": "none",
+         "holds": False},
+        {"ranked": ["a"], "relevant": [], "answered": False, "grade": "near", "holds": False},
+        {"ranked": ["a"], "relevant": [], "answered": True, "grade": "answer", "holds": False},
     ]
     m = metrics(rows)
     assert m["hit@1"] == 0.5 and m["mrr@10"] == 0.75
     assert m["refusal_accuracy"] == 0.5 and m["refused_answerable"] == 0.5
+    assert m["quote_holds"] == 0.5 and m["none_answerable"] == 0.5
+    assert m["hedged_unanswerable"] == 0.5 and m["confidently_wrong"] == 0.25
 
 
 def test_read_questions_normalises_and_reports_bad_lines(tmp_path):

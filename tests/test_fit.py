@@ -4,24 +4,44 @@ import json
 
 import numpy as np
 import pytest
+from conftest import EVAL, ROOT, need
 
 from askposts import AnswerModel, ModelError, Settings, open_index
-from askposts.features import DECISION_FEATURES, POST_FEATURES, SENTENCE_FEATURES
-from askposts.fitdata import holds_answer, site_questions, squad_posts
-from askposts.fitting import _folds
+from askposts.features import WINDOW_FEATURES
+from askposts.fitdata import holds_answer, holds_evidence, site_questions, squad_posts
+from askposts.fitting import folds_of, threshold_capping_wrong, threshold_refusing
 from askposts.indexer import Builder
+from askposts.judge import load_model
+from askposts.retrieve import POST_FEATURES
 from askposts.train import fit, load_datasets
-from conftest import EVAL, ROOT, need
+from askposts.verdict import DECISION_FEATURES
 
 SQUAD = ROOT.parent / "shared" / "eval" / "squad-es-v2" / "tune.json"
 
 
 def test_folds_keep_groups_together_and_are_seeded():
     groups = [f"g{i % 13}" for i in range(200)]
-    folds = _folds(groups)
-    assert folds == _folds(groups) and set(folds) == set(range(5))
+    folds = folds_of(groups)
+    assert folds == folds_of(groups) and set(folds) == set(range(5))
     for g in set(groups):
         assert len({f for f, h in zip(folds, groups) if h == g}) == 1
+
+
+def test_evidence_is_held_by_a_30_character_window_of_it():
+    evidence = "El jueves 18 de agosto del presente año se realizó la última sesión"
+    assert holds_evidence("Dijo que el jueves 18 de agosto del presente   año hubo...", evidence)
+    assert not holds_evidence("El jueves 18 de agosto hubo otra cosa distinta.", evidence)
+    assert holds_evidence("Antes. Q 5,000 en total.", "Q 5,000")  # short: all of it
+
+
+def test_thresholds_cap_wrong_replies_and_refusals():
+    p = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    good = np.array([True, True, False, True, False, False])
+    assert threshold_capping_wrong(p, good, 1 / 6) == 0.6  # one wrong of six allowed
+    assert threshold_capping_wrong(p, good, 0.0) == 0.8
+    assert threshold_capping_wrong(p, ~good | True, 0.0) == 0.4
+    answerable = np.array([True] * 6)
+    assert threshold_refusing(p, answerable, 0.2) == 0.5  # at most one of six refused
 
 
 @pytest.mark.slow  # real model or ../shared
@@ -62,40 +82,48 @@ def fitted(tmp_path_factory, settings, embedder):
 def test_fit_is_deterministic_and_reports_fold_means(fitted):
     first, again, report, _ = fitted
     assert json.dumps(first.to_dict()) == json.dumps(again.to_dict())
-    assert set(report["ranking_fitted"]["squad"]) == {"mrr@10", "hit@5"}
-    assert 0 < report["decision"]["squad"]["refusal_accuracy"] <= 1
-    assert 0 < first.near <= first.threshold < 1
+    assert set(report["ranking"]["squad"]) == {"mrr@10", "hit@5"}
+    replies = report["replies"]["squad"]
+    assert 0 < replies["quote_holds"] <= 1 and 0 <= replies["confidently_wrong"] <= 1
+    assert replies["words"] <= 70
+    assert 0 < first.near < 1 and 0 < first.threshold <= 1 and first.trim >= 0
 
 
 def test_the_written_model_is_the_one_the_index_reads(fitted, tmp_path, embedder):
     model, _, _, work = fitted
     path = tmp_path / "model.json"
     model.save(path)
-    loaded = AnswerModel.load(path)
+    loaded = load_model(path)
     assert loaded.fusion.features == POST_FEATURES
-    assert loaded.sentence.features == SENTENCE_FEATURES
-    assert loaded.decision.features == DECISION_FEATURES
-    np.testing.assert_allclose(loaded.decision.coef, model.decision.coef)
+    assert set(loaded.window.features) <= set(WINDOW_FEATURES)
+    assert set(loaded.answer.features) <= set(DECISION_FEATURES)
+    np.testing.assert_allclose(loaded.answer.coef, model.answer.coef)
     index = open_index(work / "index-squad",
                        Settings.load(env={}, answer_model=str(path)), embedder)
     answer = index.ask("¿Quiénes eran los normandos?")
     assert index.model.threshold == model.threshold
-    assert answer.grade in ("answer", "near", "none")
+    # The grade is what the fitted thresholds say of the confidence the answer reports.
+    assert (answer.grade == "answer") == (answer.confidence >= round(model.threshold, 3) - 1e-3)
+    assert answer.citations and answer.citations[0].path.startswith("00-")
 
 
 def test_a_broken_model_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "m.json"
-    bad.write_text('{"format": 1, "fusion": {"features": ["x"], "coef": [1]}}')
+    bad.write_text('{"format": 2, "fusion": {"features": ["x"], "coef": [1]}}')
     with pytest.raises(ModelError, match="askposts fit|modelo"):
-        AnswerModel.load(bad)
+        load_model(bad)
+    model = AnswerModel.load().to_dict()
+    model["window"]["features"][0] = "una_senal_que_no_existe"
+    (tmp_path / "n.json").write_text(json.dumps(model))
+    with pytest.raises(ModelError, match="una_senal_que_no_existe"):
+        load_model(tmp_path / "n.json")
 
 
 def test_the_shipped_model_records_how_it_was_fitted():
-    model = AnswerModel.load()
-    info = model.info
+    info = AnswerModel.load().info
     assert info["folds"] == 5 and set(info["data"]) == {"squad", "site"}
-    for part in ("ranking_fitted", "sentence", "decision", "answers"):
-        assert {"squad", "site"} <= set(info[part])
-    assert info["decision"]["fuera-de-tema"]["refusal_accuracy"] > 0.7
-    assert info["decision"]["squad"]["refused_answerable"] <= 0.05
-    assert info["decision"]["site"]["refused_answerable"] <= 0.05
+    assert {"squad", "site"} <= set(info["ranking"]) and {"squad", "site"} <= set(info["replies"])
+    site, squad = info["replies"]["site"], info["replies"]["squad"]
+    assert site["none_answerable"] <= 0.05 and squad["none_answerable"] <= 0.05
+    assert site["confidently_wrong"] <= 0.2 and squad["confidently_wrong"] <= 0.2
+    assert site["words"] <= 70 and info["replies"]["fuera-de-tema"]["hedged_unanswerable"] > 0.9

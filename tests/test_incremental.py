@@ -22,7 +22,7 @@ def test_add_update_rename_delete(site, tmp_path, settings, fake_embedder):
     index = tmp_path / "index"
     _, first = builder.build(site, index)
     assert first.published and len(first.added) == 10
-    assert first.embedded == first.passages + first.sentences
+    assert first.embedded == first.passages + first.windows
 
     blog = site / "blogs" / "2024-06-02-presupuesto-participativo-explicado.md"
     blog.write_text(blog.read_text() + "\nUn párrafo nuevo sobre auditoría social.\n")
@@ -34,8 +34,8 @@ def test_add_update_rename_delete(site, tmp_path, settings, fake_embedder):
     assert report.renamed == [("blogs/2025-05-08-informe-anual-2024.md", "blogs/informe.md")]
     assert report.removed == ["proyectos/2022-08-15-mapa-de-servicios-de-salud.md"]
     assert report.added == ["blogs/nuevo.md"] and report.unchanged == 7
-    # The edited passage, its new sentence and the new post; nothing for the rename.
-    assert 2 <= report.embedded <= 5
+    # The edited passage, its new windows and the new post; nothing for the rename.
+    assert 2 <= report.embedded <= 8
 
     _, again = builder.build(site, index)
     assert not again.published and again.embedded == 0
@@ -44,8 +44,10 @@ def test_add_update_rename_delete(site, tmp_path, settings, fake_embedder):
     assert [p.to_dict() for p in gen.posts] == [p.to_dict() for p in full.posts]
     assert gen.passages == full.passages
     same_vectors(gen.vectors.vectors(), full.vectors.vectors())
-    np.testing.assert_array_equal(gen.sentences, full.sentences)
-    same_vectors(gen.sentence_vectors, full.sentence_vectors)
+    np.testing.assert_array_equal(gen.units, full.units)
+    np.testing.assert_array_equal(gen.windows, full.windows)
+    assert gen.window_keys == full.window_keys
+    same_vectors(gen.window_vectors, full.window_vectors)
 
 
 def test_second_build_waits_or_stops_clearly(site, tmp_path, settings, fake_embedder):

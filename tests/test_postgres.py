@@ -23,9 +23,10 @@ def same_generation(a, b):
     assert [p.to_dict() for p in a.posts] == [p.to_dict() for p in b.posts]
     assert a.passages == b.passages and a.keys == b.keys
     np.testing.assert_array_equal(a.vectors.vectors(), b.vectors.vectors())
-    np.testing.assert_array_equal(a.sentences, b.sentences)
-    assert a.sentence_keys == b.sentence_keys
-    np.testing.assert_array_equal(a.sentence_vectors, b.sentence_vectors)
+    np.testing.assert_array_equal(a.units, b.units)
+    np.testing.assert_array_equal(a.windows, b.windows)
+    assert a.window_keys == b.window_keys
+    np.testing.assert_array_equal(a.window_vectors, b.window_vectors)
     assert a.document_frequency == b.document_frequency
 
 
@@ -51,7 +52,7 @@ def test_a_big_index_is_read_back_from_the_database_as_hnsw(pg_settings, setting
     build_index(SAMPLE, tmp_path / "p", pg_settings.with_values(ann), embedder=fake_embedder)
     reopened = open_index(tmp_path / "p", pg_settings, fake_embedder)  # params: the manifest's
     gen = reopened.generation
-    assert gen.vectors.params()["kind"] == gen.sentence_index.params()["kind"] == "hnsw"
+    assert gen.vectors.params()["kind"] == gen.window_index.params()["kind"] == "hnsw"
     assert gen.manifest["vectors"]["passages"]["m"] == 8
     for q in QUESTIONS:
         assert [h.path for h in reopened.search(q, k=3)] == \
@@ -68,7 +69,7 @@ def test_incremental_equals_full_rebuild_and_old_generations_go(pg_settings, fak
     post.write_text(post.read_text() + "\nUn párrafo nuevo sobre auditoría social.\n")
     (site / "blogs" / "nuevo.md").write_text("---\ntitle: Nuevo\n---\nUna zanahoria cívica.")
     gen, report = builder.build(site, tmp_path / "i")
-    assert 0 < report.embedded < report.passages + report.sentences
+    assert 0 < report.embedded < report.passages + report.windows
     full_settings = pg_settings.with_values({"database_schema": pg_settings.database_schema + "f"})
     full, _ = Builder(full_settings, fake_embedder).build(site, tmp_path / "j", rebuild=True)
     same_generation(open_store(pg_settings, "x").load(), full)

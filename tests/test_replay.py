@@ -42,9 +42,10 @@ def assert_same(incremental, full, builder):
     assert [p.to_dict() for p in incremental.posts] == [p.to_dict() for p in full.posts]
     assert incremental.passages == full.passages
     same_vectors(incremental.vectors.vectors(), full.vectors.vectors())
-    np.testing.assert_array_equal(incremental.sentences, full.sentences)
-    assert incremental.sentence_keys == full.sentence_keys
-    same_vectors(incremental.sentence_vectors, full.sentence_vectors)
+    np.testing.assert_array_equal(incremental.units, full.units)
+    np.testing.assert_array_equal(incremental.windows, full.windows)
+    assert incremental.window_keys == full.window_keys
+    same_vectors(incremental.window_vectors, full.window_vectors)
     assert incremental.document_frequency == full.document_frequency
     for question in QUESTIONS:
         same_ranking(incremental, full, builder, question)

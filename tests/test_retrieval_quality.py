@@ -11,9 +11,11 @@ def test_dev_set_meets_the_retrieval_targets(corpus_index):
     m = report["overall"]
     assert m["hit@5"] >= 0.97, m
     assert m["mrr@10"] >= 0.90 and m["ndcg@10"] >= 0.90, m
-    # Measured 0.836 with 1 % of answerable questions refused (dev is part of the fit's data:
-    # the grouped-CV estimate is 0.83, docs/retrieval.md).
-    assert m["refusal_accuracy"] >= 0.80 and m["refused_answerable"] <= 0.05, m
+    # Measured: quote holds the evidence 0.52, confidently wrong 0.06, unanswerable hedged
+    # 0.87, answerable graded "none" 0 (dev is part of the fit's data; the grouped-CV
+    # estimates are in docs/retrieval.md).
+    assert m["quote_holds"] >= 0.45 and m["confidently_wrong"] <= 0.15, m
+    assert m["hedged_unanswerable"] >= 0.8 and m["none_answerable"] <= 0.05, m
     for style in ("no-accents", "keywords"):
         assert report["by_style"][style]["mrr@10"] >= m["mrr@10"] - 0.05, report["by_style"]
 
@@ -40,3 +42,4 @@ def test_eval_command_prints_metrics_and_writes_runs(corpus_index, tmp_path, cap
     rows = [json.loads(x) for x in run.read_text().splitlines()]
     assert [r["id"] for r in rows] == [x["id"] for x in lines]
     assert all(len(r["ranked"]) == 10 and isinstance(r["answered"], bool) for r in rows)
+    assert all(r["grade"] in ("answer", "near", "none") and "holds" in r for r in rows)

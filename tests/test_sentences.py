@@ -1,12 +1,10 @@
-"""The one sentence splitter and the sentence index stored in every generation."""
+"""The one sentence splitter, and an old index format asking for a rebuild."""
 import json
 
-import numpy as np
 import pytest
 
 from askposts import IndexMismatch, open_index
 from askposts.corpus import build_post
-from askposts.generation import sentence_text
 from askposts.indexer import Builder
 from askposts.sentences import post_sentences, sentence_spans
 
@@ -48,23 +46,6 @@ def test_headings_are_not_sentences():
     assert [post.text[s:e] for s, e in post_sentences(post)] == ["Una frase.", "Otra frase."]
 
 
-def test_sample_index_stores_every_sentence_with_its_vector(fake_index, fake_embedder):
-    sample_index, embedder = fake_index, fake_embedder
-    gen = sample_index.generation
-    expected = [(i, s, e) for i, p in enumerate(gen.posts) for s, e in post_sentences(p)]
-    assert [tuple(map(int, row)) for row in gen.sentences] == expected
-    assert gen.sentence_vectors.shape == (len(expected), embedder.dim)
-    np.testing.assert_allclose(np.linalg.norm(gen.sentence_vectors, axis=1), 1, atol=1e-3)
-    for i in (0, len(expected) // 2, len(expected) - 1):
-        post_idx, s, e = expected[i]
-        assert gen.sentence(i) == gen.posts[post_idx].text[s:e]
-        fresh = embedder.embed_passages([sentence_text(gen.posts[post_idx], s, e)])[0]
-        assert float(fresh @ gen.sentence_vectors[i]) > 0.995
-    for post_idx in range(len(gen.posts)):  # sentences are grouped by post, in order
-        ids = gen.post_sentence_ids(post_idx)
-        assert all(int(gen.sentences[j, 0]) == post_idx for j in ids)
-
-
 def test_an_old_format_index_asks_for_a_rebuild(tmp_path, settings, fake_embedder):
     embedder = fake_embedder
     from conftest import SAMPLE
@@ -77,4 +58,4 @@ def test_an_old_format_index_asks_for_a_rebuild(tmp_path, settings, fake_embedde
     with pytest.raises(IndexMismatch, match="--rebuild"):
         open_index(tmp_path / "index", settings, embedder)
     _, report = builder.build(SAMPLE, tmp_path / "index")  # an old index is rebuilt whole
-    assert report.published and report.embedded == report.passages + report.sentences
+    assert report.published and report.embedded == report.passages + report.windows

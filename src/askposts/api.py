@@ -131,7 +131,7 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
     def health(request: Request):
         gen = index.generation
         return {"status": "ok", "generation": gen.name, "posts": len(gen.posts),
-                "passages": len(gen.passages), "sentences": len(gen.sentences),
+                "passages": len(gen.passages), "windows": len(gen.windows),
                 "model": gen.model_id,
                 "precision": index.embedder.precision if index.has_embedder else None,
                 "index_precision": gen.manifest["model"].get("precision"),

@@ -2,7 +2,7 @@
 
 Everything else talks to ``VectorBackend`` only, so FAISS can be swapped for a server engine
 (pgvector, Qdrant, ...) by writing one class with these methods. ``passage_backend`` and
-``sentence_backend`` pick the kind by size: exact search below ``AnnParams.threshold`` vectors, HNSW above it (measured in
+``window_backend`` pick the kind by size: exact search below ``AnnParams.threshold`` vectors, HNSW above it (measured in
 ``benchmarks/bench_scale.py``: exact costs ~0.15 µs per vector per query, 15 ms at 100k and
 138 ms at 1M; HNSW M=32, ef=128 answers in < 0.5 ms with recall@10 >= 0.98).
 """
@@ -88,7 +88,7 @@ def _empty() -> tuple[np.ndarray, np.ndarray]:
 
 
 class ArrayBackend:
-    """Exact search over a numpy matrix it does not copy (the sentence vectors)."""
+    """Exact search over a numpy matrix it does not copy (the window vectors)."""
 
     def __init__(self, matrix: np.ndarray) -> None:
         self._m = matrix
@@ -226,13 +226,13 @@ def passage_backend(vectors: np.ndarray, ann: AnnParams) -> FaissBackend:
     return backend
 
 
-SENTENCES_FILE = "sentences.faiss"
+WINDOWS_FILE = "windows.faiss"
 
 
-def sentence_backend(matrix: np.ndarray, ann: AnnParams) -> VectorBackend:
-    """The sentences' index: the matrix itself below ``ann.threshold`` rows, HNSW above."""
+def window_backend(matrix: np.ndarray, ann: AnnParams) -> VectorBackend:
+    """The answer windows' index: the matrix itself below ``ann.threshold`` rows, HNSW above."""
     if len(matrix) < ann.threshold:
         return ArrayBackend(matrix)
-    backend = FaissBackend.hnsw(int(matrix.shape[1]), ann, SENTENCES_FILE)
+    backend = FaissBackend.hnsw(int(matrix.shape[1]), ann, WINDOWS_FILE)
     backend.add(matrix)
     return backend

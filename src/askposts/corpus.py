@@ -20,7 +20,7 @@ import yaml
 
 from .errors import AskpostsError
 from .permalinks import DirectoryData, public_url
-from .plaintext import clean, html_blocks, markdown_blocks
+from .plaintext import TextBlock, clean, html_blocks, markdown_blocks, markdown_text
 from .records import Block, Post, Problem
 from .schema import SiteSchema
 from .spanish import YEAR
@@ -141,7 +141,7 @@ def _is_url(value: object, schema: SiteSchema) -> bool:
     return isinstance(value, str) and bool(_url_pattern(schema.url_domains).match(value.strip()))
 
 
-def _prose_blocks(meta: dict, schema: SiteSchema) -> list[tuple[str, bool]]:
+def _prose_blocks(meta: dict, schema: SiteSchema) -> list[TextBlock]:
     """Front-matter text people read on the page: summary, embedded HTML, other prose fields."""
     blocks = []
     summary = _first_text(meta, schema.summary)
@@ -158,12 +158,12 @@ def _prose_blocks(meta: dict, schema: SiteSchema) -> list[tuple[str, bool]]:
     return blocks
 
 
-def _assemble(blocks: list[tuple[str, bool]]) -> tuple[str, tuple[Block, ...]]:
+def _assemble(blocks: list[TextBlock]) -> tuple[str, tuple[Block, ...]]:
     parts, spans, pos = [], [], 0
-    for text, heading in blocks:
+    for text, heading, item in blocks:
         if parts:
             pos += 2
-        spans.append(Block(pos, pos + len(text), heading))
+        spans.append(Block(pos, pos + len(text), heading, item))
         parts.append(text)
         pos += len(text)
     return "\n\n".join(parts), tuple(spans)
@@ -180,7 +180,7 @@ def build_post(rel: str, meta: dict, body: str, url: str | None,
     return Post(
         path=rel, collection=rel.split("/")[0] if "/" in rel else "",
         title=clean(_first_text(meta, schema.title)) or slug.replace("-", " "),
-        summary=clean(" ".join(t for t, _ in markdown_blocks(summary))),
+        summary=clean(markdown_text(summary)),
         date=date, years=years, programme=clean(str(_first(meta, schema.programme) or "")),
         link=str(link) if _is_url(link, schema) else "", url=url, text=text, blocks=blocks,
     )

@@ -1,6 +1,8 @@
-"""Retrieval and refusal metrics over a labelled question file (see ../shared/eval/README.md).
+"""Retrieval and reply metrics over a labelled question file (see ../shared/eval/README.md).
 
-Metrics are at post level: a post counts once, paths are compared after NFC normalisation.
+Ranking metrics are at post level: a post counts once, paths are compared after NFC
+normalisation. Reply metrics read the grades (answer / near / none) and, where a question has
+labelled ``evidence``, whether the first quote holds it (``fitdata.holds_evidence``).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AskpostsError
+from .fitdata import holds_evidence
+from .plaintext import markdown_text
 
 if TYPE_CHECKING:
     from .index import Index
@@ -35,6 +39,7 @@ class Question:
     relevant: list[str]
     type: str = ""
     style: str = ""
+    evidence: str = ""  # plain text of the labelled excerpt ("" when none)
 
 
 def read_questions(path: str | Path) -> list[Question]:
@@ -51,7 +56,8 @@ def read_questions(path: str | Path) -> list[Question]:
                 row = json.loads(line)
                 questions.append(Question(str(row.get("id", n)), row["question"],
                                           [nfc(p) for p in row.get("relevant", [])],
-                                          row.get("type", ""), row.get("style", "")))
+                                          row.get("type", ""), row.get("style", ""),
+                                          markdown_text(row.get("evidence") or "")))
             except (ValueError, KeyError, TypeError) as exc:
                 raise QuestionFileError(f"{path}, línea {n}: pregunta mal formada ({exc})") from exc
     return questions
@@ -98,10 +104,23 @@ def metrics(rows: list[dict]) -> dict:
             out[name] = round(sum(map(fn, answerable)) / len(answerable), 4)
         out["refused_answerable"] = round(
             sum(not r["answered"] for r in answerable) / len(answerable), 4)
+        out["none_answerable"] = _share(answerable, lambda r: r.get("grade") == "none")
+        with_evidence = [r for r in answerable if r.get("holds") is not None]
+        if with_evidence:
+            out["quote_holds"] = _share(with_evidence, lambda r: r["holds"])
     if rows:
         out["refusal_accuracy"] = round(
             sum(r["answered"] == bool(r["relevant"]) for r in rows) / len(rows), 4)
+        unanswerable = [r for r in rows if not r["relevant"]]
+        if unanswerable:
+            out["hedged_unanswerable"] = _share(unanswerable, lambda r: not r["answered"])
+        if all(r.get("holds") is not None or not r["relevant"] for r in rows):
+            out["confidently_wrong"] = _share(rows, lambda r: r["answered"] and not r["holds"])
     return out
+
+
+def _share(rows: list[dict], test) -> float:
+    return round(sum(1 for r in rows if test(r)) / len(rows), 4)
 
 
 def evaluate(index: "Index", questions: list[Question], k: int = 10
@@ -112,9 +131,15 @@ def evaluate(index: "Index", questions: list[Question], k: int = 10
         started = time.perf_counter()
         hits, decision = index.search_and_judge(q.question, k=k)
         latencies.append(time.perf_counter() - started)
-        rows.append({"id": q.id, "type": q.type, "style": q.style, "relevant": q.relevant,
-                     "ranked": [h.path for h in hits], "answered": decision.found,
-                     "reason": decision.reason})
+        answer = index.ask(q.question)
+        quote = answer.citations[0].text if answer.citations else ""
+        row = {"id": q.id, "type": q.type, "style": q.style, "relevant": q.relevant,
+               "ranked": [h.path for h in hits], "answered": decision.found,
+               "grade": decision.grade, "quote_words": len(quote.split()),
+               "reason": decision.reason}
+        if q.evidence or not q.relevant:  # unanswerable: any confident reply is wrong
+            row["holds"] = bool(q.relevant) and holds_evidence(quote, q.evidence)
+        rows.append(row)
     report = {"overall": metrics(rows)}
     for field in ("type", "style"):
         groups = defaultdict(list)
@@ -130,8 +155,8 @@ def evaluate(index: "Index", questions: list[Question], k: int = 10
 
 def format_report(report: dict) -> str:
     lines = []
-    cols = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "refusal_accuracy",
-            "refused_answerable")
+    cols = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10", "quote_holds",
+            "confidently_wrong", "refused_answerable", "none_answerable", "hedged_unanswerable")
     header = f"{'grupo':<22}{'n':>4} " + " ".join(f"{c[:9]:>9}" for c in cols)
     lines.append(header)
 

@@ -51,12 +51,13 @@ _PLACE = re.compile(r"\b([Ee]n|[Dd]esde|[Ss]ede)\s+(el\s+|la\s+|los\s+|las\s+)?[
 
 
 def asked_kind(question: str) -> str | None:
-    """The kind of answer the question asks for, or None for open questions."""
+    """The kind of answer the question asks for, or None for open questions: the pattern that
+    matches first in the question («¿cuántas bases tenía cuando lo lanzaron?» asks for a
+    count), the more specific one on a tie."""
     text = fold(question)
-    for kind, pattern in _ASKS:
-        if pattern.search(text):
-            return kind
-    return None
+    found = [(match.start(), order, kind) for order, (kind, pattern) in enumerate(_ASKS)
+             if (match := pattern.search(text))]
+    return min(found)[2] if found else None
 
 
 _NAME_MORE = re.compile(r"\s+(?:del?\s+|la\s+)?[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+")

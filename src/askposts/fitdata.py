@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .plaintext import markdown_blocks
+from .plaintext import markdown_text
 
 if TYPE_CHECKING:
     from .embedding import Embedder
@@ -90,33 +90,35 @@ def site_questions(path: str | Path) -> list[Labelled]:
         relevant = [_nfc(p) for p in row.get("relevant", [])]
         qid = str(row.get("id", n))
         out.append(Labelled(qid, row["question"], relevant, [],
-                            " ".join(t for t, _ in markdown_blocks(row.get("evidence", ""))),
+                            markdown_text(row.get("evidence", "")),
                             relevant[0] if relevant else f"sin-respuesta-{qid}",
                             relevant[0] if relevant else ""))
     return out
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", _nfc(text)).strip()
 
 
-def shares(a: str, b: str, n: int = 30) -> bool:
-    """Whether ``a`` and ``b`` share ``n`` consecutive characters (or one contains the other)."""
-    a, b = _normal(a), _normal(b)
-    if not a or not b:
+def holds_evidence(quote: str, evidence: str, n: int = 30) -> bool:
+    """Does ``quote`` hold the evidence: some ``n`` consecutive characters of it (all of it
+    when shorter), whitespace collapsed, NFC? The measure the answers are judged by."""
+    quote, evidence = _normal(quote), _normal(evidence)
+    if not quote or not evidence:
         return False
-    if a in b or b in a:
-        return True
-    return any(a[i:i + n] in b for i in range(0, max(1, len(a) - n + 1), 5))
+    if len(evidence) <= n:
+        return evidence in quote
+    return any(evidence[i:i + n] in quote for i in range(len(evidence) - n + 1))
 
 
-def holds_answer(q: Labelled, path: str, sentence: str) -> bool:
-    """Is ``sentence`` (of post ``path``) an answer sentence for ``q``?"""
+def holds_answer(q: Labelled, path: str, text: str) -> bool:
+    """Does ``text`` (of post ``path``) hold the answer to ``q``: a gold answer (SQuAD), or
+    the labelled evidence (a site's questions)?"""
     if path not in q.relevant:
         return False
     if q.answers:
-        return any(ans in sentence for ans in q.answers)
-    return bool(q.evidence) and shares(sentence, q.evidence)
+        return any(ans in text for ans in q.answers)
+    return holds_evidence(text, q.evidence)
 
 
 def query_vectors(embedder: "Embedder", questions: list[Labelled], cache: Path | None

@@ -10,22 +10,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answer import compose
 from .batching import QuestionBatcher
-from .confidence import Decision, judge
+from .candidates import CANDIDATE_POSTS
 from .embedding import Embedder, load_embedder, model_id
 from .errors import AskpostsError
 from .filters import Filters
-from .evidence import asked_kind
-from .features import CANDIDATE_POSTS, question_info
 from .followup import is_follow_up
 from .generation import Generation, IndexMismatch
+from .judge import Decision, Judgement, judge, load_model
 from .lexical import Analyzer
-from .serving import LRU
+from .messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION
 from .model import AnswerModel
-from .periods import mentioned_periods
+from .query import Query
+from .quote import compose
 from .records import Answer, Hit, Post
 from .retrieve import QueryScores, make_hit, score, top_posts
+from .serving import LRU
 from .settings import Settings
 from .storage import open_store
 from .store import IndexFolder
@@ -127,29 +127,36 @@ class Index:
     @property
     def model(self) -> AnswerModel:
         if self._model is None:
-            self._model = AnswerModel.load(self.settings.answer_model or None)
+            self._model = load_model(self.settings.answer_model or None)
         return self._model
 
-    # -- search ------------------------------------------------------------------------------
+    # -- the question's stages ---------------------------------------------------------------
     def _check(self, question: str) -> str:
         question = (question or "").strip()
         if not question:
-            raise QueryError("La pregunta está vacía.")
+            raise QueryError(EMPTY_QUESTION)
         if len(question) > self.settings.max_question_chars:
-            raise QueryError(f"La pregunta es demasiado larga (máximo "
-                             f"{self.settings.max_question_chars} caracteres).")
+            raise QueryError(LONG_QUESTION.format(limit=self.settings.max_question_chars))
         return question
+
+    def _query(self, gen: Generation, question: str, previous: str | None = None,
+               qvec: np.ndarray | None = None) -> Query:
+        """Parse: the question read once against ``gen`` (a follow-up with ``previous``)."""
+        text = f"{previous} {question}" if previous else question
+        vector = self.query_vector(text) if qvec is None else qvec
+        return Query.parse(question, gen, self._analyzer, vector, previous)
+
+    def _rank(self, gen: Generation, query: Query, filters: Filters | None) -> QueryScores:
+        """Rank: every ranker's scores and the fused post scores on ``gen``."""
+        mask = (filters or Filters()).mask(gen.posts)
+        return score(gen, query, self.model.fusion, mask, self.settings.candidates)
 
     def scores(self, question: str, filters: Filters | None = None,
                qvec: np.ndarray | None = None) -> tuple[Generation, QueryScores]:
         """Every ranker's scores for ``question`` (for callers that judge or explain)."""
-        question = self._check(question)
         gen = self.generation
-        mask = (filters or Filters()).mask(gen.posts)
-        if qvec is None:
-            qvec = self.query_vector(question)
-        return gen, score(gen, qvec, self._analyzer.terms(question), self.model.fusion, mask,
-                          mentioned_periods(question), self.settings.candidates)
+        query = self._query(gen, self._check(question), qvec=qvec)
+        return gen, self._rank(gen, query, filters)
 
     def query_vector(self, question: str) -> np.ndarray:
         """The question's vector: from the cache when it was asked before, else encoded with
@@ -168,9 +175,9 @@ class Index:
         """The question's vector if it was computed already (never runs the encoder)."""
         return self._vectors.get(question)
 
-    def _cached(self, kind: str, key: tuple, compute):
-        """``compute()`` unless this exact query was answered on the current generation."""
-        full = (self.generation.name, kind, *key)
+    def _cached(self, gen: Generation, kind: str, key: tuple, compute):
+        """``compute()`` unless this exact query was answered on generation ``gen``."""
+        full = (gen.name, kind, *key)
         found = self._results.get(full)
         if found is None:
             found = compute()
@@ -186,48 +193,57 @@ class Index:
         ``AAAA-MM``, ``AAAA-MM-DD`` or dates, inclusive).
         """
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-            raise QueryError("k debe ser un número entero mayor que 0.")
+            raise QueryError(BAD_K)
         filters = Filters.of(filters, **by)
+        gen = self.generation
 
         def compute():
-            gen, sc = self.scores(question, filters)
+            query = self._query(gen, self._check(question))
+            sc = self._rank(gen, query, filters)
             return [make_hit(gen, sc, p, r) for r, p in enumerate(top_posts(sc, k), 1)]
 
-        return self._cached("search", (question, k, filters), compute)
+        return self._cached(gen, "search", (question, k, filters), compute)
 
-    def _judged(self, question: str, k: int, filters: Filters, history=()):
-        """Rank, then judge: the one path behind ``ask``, ``answers`` and ``search_and_judge``."""
+    def _judged(self, gen: Generation, question: str, k: int, filters: Filters, history=()
+                ) -> tuple[Query, list[Hit], Judgement]:
+        """Parse, rank, judge on one generation: the path behind ``ask``, ``answers`` and
+        ``search_and_judge``."""
         question = self._check(question)
         previous = [self._check(h) for h in history or () if h and str(h).strip()]
         follow_up = bool(previous) and is_follow_up(question, self._analyzer)
-        query = f"{previous[-1]} {question}" if follow_up else question
-        gen, sc = self.scores(query, filters)
+        query = self._query(gen, question, previous[-1] if follow_up else None)
+        sc = self._rank(gen, query, filters)
         top = top_posts(sc, max(k, CANDIDATE_POSTS))
         if follow_up:  # the posts the previous answer cited come first
-            cited = [p for p in self._cited(previous[-1], filters) if np.isfinite(sc.fused[p])]
+            cited = [p for p in self._cited(gen, previous[-1], filters)
+                     if np.isfinite(sc.fused[p])]
             top = cited + [p for p in top if p not in cited]
-        info = question_info(query, gen, self._analyzer)
-        if follow_up:  # the kind of answer is the one the new question asks for
-            info.kind, info.text = asked_kind(question), question
         threshold = self.settings.answer_threshold
-        judged = judge(gen, info, top, sc, self.model,
-                       None if threshold < 0 else threshold)
+        judged = judge(gen, query, top, sc, self.model, None if threshold < 0 else threshold)
         hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top[:k], 1)]
         if follow_up:
             judged.decision.signals["seguimiento_de"] = previous[-1]
-        return gen, hits, info, judged
+        return query, hits, judged
 
-    def _cited(self, question: str, filters: Filters) -> list[int]:
-        """Post indexes the answer to ``question`` cites (best first; cached like ``ask``)."""
-        index_of = self.generation.post_index
-        return [index_of[h.path] for h in self.ask(question, filters).citations
-                if h.path in index_of]
+    def _answer(self, gen: Generation, question: str, filters: Filters,
+                history: Sequence[str] = ()) -> Answer:
+        def compute():
+            query, hits, judged = self._judged(gen, question, CANDIDATE_POSTS, filters, history)
+            return compose(query, gen, hits, judged)
+
+        return self._cached(gen, "ask", (question, filters, tuple(history or ())), compute)
+
+    def _cited(self, gen: Generation, question: str, filters: Filters) -> list[int]:
+        """Post indexes the answer to ``question`` on ``gen`` cites (best first)."""
+        return [gen.post_index[h.path] for h in self._answer(gen, question, filters).citations
+                if h.path in gen.post_index]
 
     def search_and_judge(self, question: str, k: int = 10, filters: Filters | None = None,
                          history: Sequence[str] = (), **by: object
                          ) -> tuple[list[Hit], Decision]:
         """``search`` plus the decision of whether the corpus answers the question."""
-        _, hits, _, judged = self._judged(question, k, Filters.of(filters, **by), history)
+        _, hits, judged = self._judged(self.generation, question, k, Filters.of(filters, **by),
+                                       history)
         return hits, judged.decision
 
     def ask(self, question: str, filters: Filters | None = None,
@@ -238,13 +254,8 @@ class Index:
         oldest first; a follow-up such as «¿y cuándo fue?» is read with the previous question
         and the posts its answer cited.
         """
-        filters = Filters.of(filters, **by)
-
-        def compute():
-            gen, hits, info, judged = self._judged(question, 5, filters, history)
-            return compose(info, gen, hits, judged)
-
-        return self._cached("ask", (question, filters, tuple(history or ())), compute)
+        # One generation for the whole request, the previous question's answer included.
+        return self._answer(self.generation, question, Filters.of(filters, **by), history)
 
     def answers(self, question: str, filters: Filters | None = None,
                 history: Sequence[str] = (), **by: object) -> bool:

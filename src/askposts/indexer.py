@@ -20,12 +20,12 @@ from .backend import AnnParams, passage_backend
 from .chunking import ChunkParams, split_post
 from .corpus import load_corpus
 from .embedding import Embedder, load_embedder, model_id
-from .generation import FORMAT, Generation, IndexMismatch, passage_key, sentence_text
+from .generation import FORMAT, Generation, IndexMismatch, passage_key
 from .lexical import Analyzer
-from .records import Problem
-from .sentences import post_sentences
+from .records import Post, Problem
 from .settings import Settings
 from .storage import Store, open_store
+from .windows import WindowParams, post_units, post_windows, window_text
 
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 
@@ -42,7 +42,7 @@ class BuildReport:
     files: int = 0
     posts: int = 0
     passages: int = 0
-    sentences: int = 0
+    windows: int = 0  # answer windows (docs/retrieval.md)
     embedded: int = 0
     reused: int = 0
     added: list[str] = field(default_factory=list)
@@ -77,6 +77,7 @@ def _changes(report: BuildReport, old: dict[str, str], new: dict[str, str]) -> N
 
 def _fingerprint(settings: Settings, mid: str, params: ChunkParams) -> dict:
     return {"format": FORMAT, "model": mid, "chunking": params.to_dict(),
+            "windows": WindowParams().to_dict(),
             "site_url": settings.site_url, "schema": settings.schema.to_dict(),
             "ann": AnnParams.of(settings).to_dict()}
 
@@ -88,6 +89,21 @@ def _previous(store: Store, rebuild: bool) -> Generation | None:
         return store.load()
     except (IndexMismatch, OSError, ValueError, KeyError):
         return None  # unreadable or old format: build from scratch
+
+
+def answer_windows(posts: list[Post]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every post's units ``[post, start, end]``, windows ``[first unit, units]`` (global
+    unit ids, in post order) and the text each window is embedded as."""
+    units, windows, texts = [], [], []
+    for i, post in enumerate(posts):
+        own = post_units(post)
+        for first, n in post_windows(post, own):
+            start, end = own[first].start, own[first + n - 1].end
+            windows.append((len(units) + first, n))
+            texts.append(window_text(post, start, end))
+        units += [(i, u.start, u.end) for u in own]
+    return (np.array(units, np.int64).reshape(-1, 3), np.array(windows, np.int64).reshape(-1, 2),
+            texts)
 
 
 class Builder:
@@ -139,21 +155,20 @@ class Builder:
                 and prev.manifest["files"] == corpus.hashes \
                 and prev.manifest.get("problems") == [p.__dict__ for p in corpus.problems]:
             report.passages, report.generation = len(prev.passages), prev.name
-            report.sentences = len(prev.sentence_keys)
-            report.reused = len(prev.passages) + len(prev.sentence_keys)
+            report.windows = len(prev.window_keys)
+            report.reused = len(prev.passages) + len(prev.window_keys)
             return prev, report
 
         passages = [x for post in corpus.posts for x in split_post(post, params)]
         titles = {p.path: p.title for p in corpus.posts}
         texts = [x.embedding_text(titles[x.path]) for x in passages]
         keys = [passage_key(mid, t) for t in texts]
-        spans = [(i, s, e) for i, post in enumerate(corpus.posts) for s, e in post_sentences(post)]
-        sentence_texts = [sentence_text(corpus.posts[i], s, e) for i, s, e in spans]
-        sentence_keys = [passage_key(mid, t) for t in sentence_texts]
-        # Passages and sentences share one pool of vectors keyed by what was embedded.
-        everything = self._vectors(prev, keys + sentence_keys, texts + sentence_texts,
+        units, windows, window_texts = answer_windows(corpus.posts)
+        window_keys = [passage_key(mid, t) for t in window_texts]
+        # Passages and windows share one pool of vectors keyed by what was embedded.
+        everything = self._vectors(prev, keys + window_keys, texts + window_texts,
                                    report, progress)
-        vectors, sentence_vectors = everything[:len(keys)], everything[len(keys):]
+        vectors, window_vectors = everything[:len(keys)], everything[len(keys):]
         manifest = {
             "format": FORMAT, "askposts_version": __version__, "fingerprint": fingerprint,
             "model": {"id": mid, "dim": int(vectors.shape[1]),
@@ -165,19 +180,18 @@ class Builder:
             "files": corpus.hashes, "problems": [p.__dict__ for p in corpus.problems],
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "counts": {"posts": len(corpus.posts), "passages": len(passages),
-                       "sentences": len(spans)},
+                       "units": len(units), "windows": len(windows)},
         }
         ann = AnnParams.of(s)
         gen = Generation.assemble("", manifest, corpus.posts, passages, keys,
-                                  passage_backend(vectors, ann), self.analyzer,
-                                  np.array(spans, np.int64).reshape(-1, 3),
-                                  sentence_keys, sentence_vectors, ann=ann)
+                                  passage_backend(vectors, ann), self.analyzer, units, windows,
+                                  window_keys, window_vectors, ann=ann)
         manifest["vectors"] = {"passages": gen.vectors.params(),
-                               "sentences": gen.sentence_index.params()}
+                               "windows": gen.window_index.params()}
         gen.name = store.publish(gen, before=lambda: _checkpoint("writing"))
         _checkpoint("published")
         report.passages, report.generation, report.published = len(passages), gen.name, True
-        report.sentences = len(spans)
+        report.windows = len(windows)
         return gen, report
 
     def _vectors(self, prev: Generation | None, keys: list[str], texts: list[str],
@@ -186,7 +200,7 @@ class Builder:
         if prev is not None and len(prev.vectors):
             stored = prev.vectors.vectors()
             known = {k: stored[i] for i, k in enumerate(prev.keys)}
-            known.update(zip(prev.sentence_keys, prev.sentence_vectors))
+            known.update(zip(prev.window_keys, prev.window_vectors))
         todo = list(dict.fromkeys(k for k in keys if k not in known))  # each text once
         if todo:
             first = {k: texts[i] for i, k in reversed(list(enumerate(keys)))}

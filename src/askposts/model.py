@@ -1,16 +1,21 @@
-"""The fitted answer model: three linear models in one small JSON file shipped in the package.
+"""The fitted answer model: four linear models in one small JSON file shipped in the package.
 
-- ``fusion`` ranks posts from the rankers' normalised scores (``features.POST_FEATURES``);
-- ``sentence`` scores each candidate sentence: the logit that it holds the answer;
-- ``decision`` gives the probability that the corpus answers the question, and ``threshold``
-  is the probability below which askposts says it found no answer.
+- ``fusion`` ranks posts from the rankers' normalised scores (``retrieve.POST_FEATURES``);
+- ``window`` scores each candidate answer window: the logit that it holds the answer
+  (``features.WINDOW_FEATURES``), and ``trim`` is how much lower a trimmed window may score
+  and still be the quote;
+- ``answer`` gives the probability that the quote holds the answer and ``topic`` that the
+  posts answer the question at all (``judge.DECISION_FEATURES``); ``threshold`` (on
+  ``answer``) and ``near`` (on ``topic``) make the three grades.
 
-``askposts fit`` (module ``fitting``) writes the file; docs/retrieval.md tells how it was fitted.
-Query time is numpy only: a dot product per model.
+Each model names its signals; the file is keyed by those names and any registered signal can
+be used, so a new signal is a function plus a refit. ``askposts fit`` (``train``) writes the
+file; docs/retrieval.md tells how it was fitted. Query time is numpy only.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,9 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import AskpostsError
-from .features import DECISION_FEATURES, POST_FEATURES, SENTENCE_FEATURES
 
-FORMAT = 1
+FORMAT = 2  # 2: answer windows, named signals, two decision models
 
 
 class ModelError(AskpostsError):
@@ -46,10 +50,9 @@ class Linear:
     def probability(self, x: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logit(x)))
 
-    def weights(self) -> dict[str, float]:
-        """Weight of each feature in its own units (for explanations and docs)."""
-        scale = self.scale if self.scale is not None else np.ones(len(self.coef))
-        return {f: float(c / s) for f, c, s in zip(self.features, self.coef, scale)}
+    def columns(self, available: tuple[str, ...]) -> list[int]:
+        """Where this model's signals are among ``available`` (a matrix's columns)."""
+        return [available.index(f) for f in self.features]
 
     def to_dict(self) -> dict:
         data = {"features": list(self.features), "coef": self.coef.tolist(),
@@ -58,31 +61,40 @@ class Linear:
             data |= {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
         return data
 
+    def check(self, known: Iterable[str]) -> None:
+        """``ModelError`` unless every signal it reads is among ``known``."""
+        unknown = sorted(set(self.features) - set(known))
+        if unknown:
+            raise ModelError("El modelo de respuestas usa señales que esta versión no conoce "
+                             f"({', '.join(unknown)}); vuelva a ajustarlo con askposts fit.")
+
     @classmethod
-    def from_dict(cls, data: dict, expected: tuple[str, ...]) -> "Linear":
-        if tuple(data["features"]) != expected:
-            raise ModelError("El modelo de respuestas se ajustó con otras señales "
-                             f"({', '.join(data['features'])}); vuelva a ajustarlo con "
-                             "askposts fit.")
+    def from_dict(cls, data: dict) -> "Linear":
+        names = tuple(data["features"])
         arr = (lambda k: np.array(data[k], np.float64) if k in data else None)  # noqa: E731
-        return cls(expected, arr("coef"), float(data.get("intercept", 0.0)), arr("mean"),
-                   arr("scale"))
+        coef = arr("coef")
+        if coef is None or len(coef) != len(names):
+            raise ModelError("El modelo de respuestas está incompleto; vuelva a ajustarlo.")
+        return cls(names, coef, float(data.get("intercept", 0.0)), arr("mean"), arr("scale"))
 
 
 @dataclass(frozen=True)
 class AnswerModel:
-    """The fitted answer model: fusion, sentence and decision weights, and thresholds."""
+    """The fitted answer model: fusion, window, answer and topic weights, and thresholds."""
 
     fusion: Linear
-    sentence: Linear
-    decision: Linear
-    threshold: float  # probability below which the answer is "not found"
-    near: float  # below threshold but at least this: "the closest I found"
+    window: Linear
+    answer: Linear
+    topic: Linear
+    trim: float  # a trimmed window is quoted while it scores within this of the best
+    threshold: float  # ``answer`` probability from which the reply is an answer
+    near: float  # below threshold, ``topic`` probability from which it is "the closest"
     info: dict
 
     def to_dict(self) -> dict:
         return {"format": FORMAT, "fusion": self.fusion.to_dict(),
-                "sentence": self.sentence.to_dict(), "decision": self.decision.to_dict(),
+                "window": self.window.to_dict(), "answer": self.answer.to_dict(),
+                "topic": self.topic.to_dict(), "trim": self.trim,
                 "threshold": self.threshold, "near": self.near, "info": self.info}
 
     def save(self, path: str | Path) -> None:
@@ -94,9 +106,9 @@ class AnswerModel:
         if data.get("format") != FORMAT:
             raise ModelError("Formato de modelo de respuestas desconocido; vuelva a ajustarlo "
                              "con askposts fit.")
-        return cls(Linear.from_dict(data["fusion"], POST_FEATURES),
-                   Linear.from_dict(data["sentence"], SENTENCE_FEATURES),
-                   Linear.from_dict(data["decision"], DECISION_FEATURES),
+        return cls(Linear.from_dict(data["fusion"]), Linear.from_dict(data["window"]),
+                   Linear.from_dict(data["answer"]), Linear.from_dict(data["topic"]),
+                   float(data["trim"]),
                    float(data["threshold"]), float(data["near"]), data.get("info", {}))
 
     @classmethod
@@ -114,10 +126,7 @@ class AnswerModel:
                              f"{exc}") from exc
 
 
-def starting_model() -> AnswerModel:
-    """Hand-set weights used only to bootstrap the first fit (never shipped as the answer)."""
-    return AnswerModel(
-        Linear(POST_FEATURES, np.array([0.5, 0.25, 0.25, 0.0, 0.15])),
-        Linear(SENTENCE_FEATURES, np.array([3.0, 3.0, 0, 2.0, 1.0, 0.5, 0.5, -0.2, 0.5, 0.5,
-                                            -0.5, 0, 0, 0, 0, 0, 0, 0, 0])),
-        Linear(DECISION_FEATURES, np.zeros(len(DECISION_FEATURES))), 0.0, 0.0, {})
+def starting_fusion() -> Linear:
+    """Hand-set fusion weights used only to bootstrap the first fit (never shipped)."""
+    return Linear(("dense", "lex_post", "lex_passage", "window", "date"),
+                  np.array([0.5, 0.25, 0.25, 0.0, 0.15]))

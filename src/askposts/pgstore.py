@@ -1,7 +1,8 @@
 """Generations in PostgreSQL (pgvector): one schema, published in one transaction.
 
 Tables (schema ``database_schema``, created on first use): ``generations`` (manifest, document
-frequencies), ``posts``, ``passages`` and ``sentences`` (with their ``vector`` embeddings), and
+frequencies), ``posts``, ``passages``, answer ``units`` and ``windows`` (passages and windows
+with their ``vector`` embeddings), and
 a one-row ``pointer`` to the published generation. A build inserts the new generation and moves
 the pointer in one transaction: readers see the old or the new, never a mix. A second builder
 waits on an advisory lock. Readers load the published generation into memory (vectors into FAISS, exact or HNSW
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .backend import AnnParams, passage_backend
-from .generation import Generation
+from .generation import FORMAT, Generation, IndexMismatch
 from .lexical import Analyzer
 from .records import Passage, Post
 from .store import IndexBusy, IndexMissing
@@ -41,10 +42,12 @@ CREATE TABLE IF NOT EXISTS {s}.passages (
     gen text REFERENCES {s}.generations ON DELETE CASCADE, idx int, post int NOT NULL,
     heading text NOT NULL, start_at int NOT NULL, end_at int NOT NULL, key text NOT NULL,
     embedding vector NOT NULL, PRIMARY KEY (gen, idx));
-CREATE TABLE IF NOT EXISTS {s}.sentences (
+CREATE TABLE IF NOT EXISTS {s}.units (
     gen text REFERENCES {s}.generations ON DELETE CASCADE, idx int, post int NOT NULL,
-    start_at int NOT NULL, end_at int NOT NULL, key text NOT NULL, embedding vector NOT NULL,
-    PRIMARY KEY (gen, idx));
+    start_at int NOT NULL, end_at int NOT NULL, PRIMARY KEY (gen, idx));
+CREATE TABLE IF NOT EXISTS {s}.windows (
+    gen text REFERENCES {s}.generations ON DELETE CASCADE, idx int, unit int NOT NULL,
+    units int NOT NULL, key text NOT NULL, embedding vector NOT NULL, PRIMARY KEY (gen, idx));
 """
 
 
@@ -136,12 +139,18 @@ class PostgresStore:
                 raise IndexMissing(f"No hay un índice en {self.where}. Créelo con: askposts "
                                    "index CONTENIDO --database-url URL")
             name, manifest, df = row
+            if manifest.get("format") != FORMAT:
+                raise IndexMismatch(f"El índice en {self.where} tiene un formato antiguo "
+                                    f"({manifest.get('format')}); reconstrúyalo con: askposts "
+                                    "index CONTENIDO --database-url URL --rebuild")
             posts = [Post.from_dict(d) for (d,) in con.execute(
                 f"SELECT data FROM {s}.posts WHERE gen = %s ORDER BY idx", (name,))]
             prows = con.execute(f"SELECT post, heading, start_at, end_at, key, embedding FROM "
                                 f"{s}.passages WHERE gen = %s ORDER BY idx", (name,)).fetchall()
-            srows = con.execute(f"SELECT post, start_at, end_at, key, embedding FROM "
-                                f"{s}.sentences WHERE gen = %s ORDER BY idx", (name,)).fetchall()
+            urows = con.execute(f"SELECT post, start_at, end_at FROM {s}.units WHERE gen = %s "
+                                "ORDER BY idx", (name,)).fetchall()
+            wrows = con.execute(f"SELECT unit, units, key, embedding FROM {s}.windows "
+                                "WHERE gen = %s ORDER BY idx", (name,)).fetchall()
         dim = manifest["model"]["dim"]
         passages = [Passage(posts[p].path, h, a, b, posts[p].text[a:b])
                     for p, h, a, b, _, _ in prows]
@@ -150,8 +159,9 @@ class PostgresStore:
         gen = Generation.assemble(
             name, manifest, posts, passages, [r[4] for r in prows],
             passage_backend(_matrix([r[5] for r in prows], dim), ann), Analyzer(),
-            np.array([r[:3] for r in srows], np.int64).reshape(-1, 3), [r[3] for r in srows],
-            _matrix([r[4] for r in srows], dim), df, ann=ann)
+            np.array(urows, np.int64).reshape(-1, 3),
+            np.array([r[:2] for r in wrows], np.int64).reshape(-1, 2), [r[2] for r in wrows],
+            _matrix([r[3] for r in wrows], dim), df, ann=ann)
         return gen
 
     def publish(self, gen: Generation, before: Callable[[], None] = lambda: None) -> str:
@@ -170,10 +180,14 @@ class PostgresStore:
                 for i, p in enumerate(gen.passages):
                     copy.write_row((name, i, int(gen.passage_post[i]), p.heading, p.start, p.end,
                                     gen.keys[i], vectors[i]))
-            with cur.copy(f"COPY {s}.sentences FROM STDIN WITH (FORMAT BINARY)") as copy:
-                copy.set_types(["text", "int4", "int4", "int4", "int4", "text", "vector"])
-                for i, (row, key) in enumerate(zip(gen.sentences, gen.sentence_keys)):
-                    copy.write_row((name, i, *map(int, row), key, gen.sentence_vectors[i]))
+            with cur.copy(f"COPY {s}.units (gen, idx, post, start_at, end_at) FROM STDIN") \
+                    as copy:
+                for i, row in enumerate(gen.units):
+                    copy.write_row((name, i, *map(int, row)))
+            with cur.copy(f"COPY {s}.windows FROM STDIN WITH (FORMAT BINARY)") as copy:
+                copy.set_types(["text", "int4", "int4", "int4", "text", "vector"])
+                for i, (row, key) in enumerate(zip(gen.windows, gen.window_keys)):
+                    copy.write_row((name, i, *map(int, row), key, gen.window_vectors[i]))
             before()  # the crash tests stop here: written, not yet published
             con.execute(f"INSERT INTO {s}.pointer (id, name) VALUES (1, %s) ON CONFLICT (id) "
                         "DO UPDATE SET name = EXCLUDED.name", (name,))

@@ -2,13 +2,15 @@
 
 Markdown is rendered by markdown-it-py, then the HTML is walked with the standard library parser:
 text inside script/style/iframe/form/... is dropped, every other tag is removed, block elements
-become separate blocks. Headings are kept (as their own blocks) so passages can name them.
+become separate blocks. Headings are kept (as their own blocks) so passages can name them, and
+list items are marked so an answer keeps a list with the sentence that announces it.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 
@@ -29,18 +31,27 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+class TextBlock(NamedTuple):
+    """One block of plain text: a heading, a paragraph or a list item."""
+
+    text: str
+    heading: bool = False
+    item: bool = False  # inside a list item (<li>)
+
+
 class _TextCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[str, bool]] = []
+        self.blocks: list[TextBlock] = []
         self._parts: list[str] = []
         self._skip_depth = 0
         self._heading = False
+        self._items = 0  # depth of open <li>
 
     def _flush(self) -> None:
         text = clean("".join(self._parts))
         if text:
-            self.blocks.append((text, self._heading))
+            self.blocks.append(TextBlock(text, self._heading, self._items > 0))
         self._parts = []
 
     def handle_starttag(self, tag, attrs):
@@ -49,6 +60,7 @@ class _TextCollector(HTMLParser):
         elif tag in _BLOCKS:
             self._flush()
             self._heading = tag in _HEADINGS
+            self._items += tag == "li"
 
     def handle_startendtag(self, tag, attrs):
         if tag in _BLOCKS:
@@ -60,6 +72,7 @@ class _TextCollector(HTMLParser):
         elif tag in _BLOCKS:
             self._flush()
             self._heading = False
+            self._items = max(0, self._items - (tag == "li"))
 
     def handle_data(self, data):
         if not self._skip_depth:
@@ -70,14 +83,19 @@ class _TextCollector(HTMLParser):
         self._flush()
 
 
-def html_blocks(html: str) -> list[tuple[str, bool]]:
-    """Plain-text blocks of an HTML fragment, as ``(text, is_heading)``."""
+def html_blocks(html: str) -> list[TextBlock]:
+    """Plain-text blocks of an HTML fragment."""
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
     return collector.blocks
 
 
-def markdown_blocks(markdown: str) -> list[tuple[str, bool]]:
+def markdown_blocks(markdown: str) -> list[TextBlock]:
     """Plain-text blocks of a Markdown document that may contain raw HTML."""
     return html_blocks(_MD.render(markdown))
+
+
+def markdown_text(markdown: str) -> str:
+    """A Markdown fragment as one line of plain text (how a reader sees it)."""
+    return " ".join(b.text for b in markdown_blocks(markdown))

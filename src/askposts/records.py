@@ -8,11 +8,12 @@ from functools import cached_property
 
 @dataclass(frozen=True)
 class Block:
-    """A span of a post's plain text: a heading or a paragraph / list item."""
+    """A span of a post's plain text: a heading, a paragraph or a list item."""
 
     start: int
     end: int
     heading: bool = False
+    item: bool = False  # a list item (answers keep a list with the sentence announcing it)
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,14 @@ class Post:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["years"] = list(self.years)
-        data["blocks"] = [[b.start, b.end, b.heading] for b in self.blocks]
+        data["blocks"] = [[b.start, b.end, b.heading, b.item] for b in self.blocks]
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Post":
         data = dict(data)
         data["years"] = tuple(data.get("years", ()))
-        data["blocks"] = tuple(Block(s, e, h) for s, e, h in data.get("blocks", ()))
+        data["blocks"] = tuple(Block(*b) for b in data.get("blocks", ()))
         return cls(**data)
 
 
@@ -136,8 +137,9 @@ class Answer:
     citations: list[Hit] = field(default_factory=list)
     related: list[Hit] = field(default_factory=list)
     reason: str = ""
-    confidence: float = 0.0  # probability that the posts answer the question (0-1)
+    confidence: float = 0.0  # probability that the first quote holds the answer (0-1)
     grade: str = "none"  # answer (found), near (closest excerpt, not an answer), none
+    note: str = ""  # "publicado el ...": the cited post's date, when asked when and not quoted
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -9,6 +9,7 @@ import csv
 import io
 from html import escape
 
+from .messages import NEAR_NOTE
 from .spanish import spanish_date
 from .records import Answer, Hit
 
@@ -56,7 +57,7 @@ def answer_html(answer: Answer) -> str:
     """The answer text, then its numbered sources (or the related posts)."""
     html = [f'<p class="respuesta">{escape(answer.text)}</p>']
     if answer.grade == "near":
-        html.append('<p class="meta">Esta cita no responde directamente; léala con cuidado.</p>')
+        html.append(f'<p class="meta">{NEAR_NOTE}</p>')
     if answer.citations:
         html.append('<p class="titulo-fuentes">Fuentes</p><ol class="fuentes" '
                     'aria-label="Fuentes de la respuesta">')

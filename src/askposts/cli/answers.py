@@ -119,7 +119,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("fit", help="ajustar el modelo de respuestas con preguntas etiquetadas")
     p.add_argument("--squad", help="preguntas en formato SQuAD 2.0 (p. ej. SQuAD-es v2)")
-    p.add_argument("--questions", help="preguntas del sitio (JSONL como dev.jsonl)")
+    p.add_argument("--questions", nargs="+",
+                   help="preguntas del sitio (uno o más JSONL como dev.jsonl)")
     p.add_argument("--content", help="carpeta de contenido de esas preguntas")
     p.add_argument("--out", default="answer_model.json", help="archivo del modelo a escribir")
     p.add_argument("--work", help="carpeta de trabajo (índices y vectores en caché)")

@@ -45,7 +45,7 @@ def print_report(report: "BuildReport", out: TextIO | None = None) -> None:
     """A build report in Spanish: counts, changes, vectors, and every skipped file."""
     p = lambda *a: print(*a, file=out or sys.stdout)  # noqa: E731
     p(f"Archivos: {report.files}  publicaciones: {report.posts}  pasajes: {report.passages}  "
-      f"frases: {report.sentences}")
+      f"ventanas de respuesta: {report.windows}")
     p(f"Cambios: {len(report.added)} nuevos, {len(report.updated)} modificados, "
       f"{len(report.removed)} eliminados, {len(report.renamed)} renombrados, "
       f"{report.unchanged} sin cambios")
