@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/bench_core.py --index DIR [--sizes 10000,100000,1000000]
 
-For each size N (passages): N/2.5 posts and 2N sentences (the real corpus has 2.5 passages per
+For each size N (passages): N/2.5 posts and 2N answer windows (the real corpus has 2.5 passages per
 post), vectors clustered around a real index's vectors (as ``bench_scale.py``; one centre per
-post, its passages and sentences around it), BM25 over
+post, its passages and windows around it), BM25 over
 generated text (stems drawn with the real corpus's frequencies), exact vector search below the
 settings' ``ann_threshold`` and HNSW above it, as the indexer builds them. Queries: the real
 index's dev-like terms (stems of its post titles) with synthetic vectors. Prints build time,
@@ -25,10 +25,11 @@ import numpy as np
 from bench_scale import rss_mb, seeds, synthetic
 
 from askposts import Settings
-from askposts.backend import AnnParams, ArrayBackend, passage_backend, sentence_backend
+from askposts.backend import AnnParams, ArrayBackend, passage_backend, window_backend
 from askposts.generation import Generation
 from askposts.lexical import Analyzer, LexicalIndex
 from askposts.model import AnswerModel
+from askposts.query import Query
 from askposts.records import Passage, Post
 from askposts.retrieve import make_hit, score, top_posts
 from askposts.storage import open_store
@@ -67,19 +68,26 @@ def synthetic_generation(n: int, base: np.ndarray, stems, p, rng) -> Generation:
                           text=TEXT * k))
         passages += [Passage(posts[i].path, "", j * len(TEXT), (j + 1) * len(TEXT), TEXT)
                      for j in range(k)]
-    sentences = np.column_stack([np.repeat(owners, 2), np.zeros(2 * n, np.int64),
-                                 np.full(2 * n, 30, np.int64)])
+    units = np.column_stack([np.repeat(owners, 2), np.zeros(2 * n, np.int64),
+                             np.full(2 * n, 30, np.int64)])
+    windows = np.column_stack([np.arange(2 * n), np.ones(2 * n, np.int64)])
     ann = AnnParams.of(Settings())
-    # A post's passages and sentences are about one subject: each post draws one real vector
-    # and its passages and sentences lie around it.
+    # A post's passages and windows are about one subject: each post draws one real vector
+    # and its passages and windows lie around it.
     topics = synthetic(base, n_posts, rng, noise=0.2)
     vectors = synthetic(topics, n, rng, picks=owners)
-    sentence_vectors = synthetic(topics, 2 * n, rng, picks=np.repeat(owners, 2))
+    window_vectors = synthetic(topics, 2 * n, rng, picks=np.repeat(owners, 2))
     return Generation(
         "synthetic", {"model": {"id": "synthetic"}}, posts, passages, [""] * n, owners,
         passage_backend(vectors, ann), lexical(n, 60, stems, p, rng),
-        lexical(n_posts, 150, stems, p, rng), sentences, [""] * (2 * n), sentence_vectors,
-        {s: 1 for s in stems}, sentence_backend(sentence_vectors, ann))
+        lexical(n_posts, 150, stems, p, rng), units, windows, [""] * (2 * n), window_vectors,
+        {s: 1 for s in stems}, window_backend(window_vectors, ann))
+
+
+def query(qvec: np.ndarray, words: list[str]) -> Query:
+    """A parsed question with these terms and vector (no text to parse)."""
+    return Query(" ".join(words), " ".join(words), " ".join(words), tuple(words),
+                 {w: 1.0 for w in words}, None, False, (), 0.0, (), qvec)
 
 
 def timed(run, queries) -> tuple[float, float]:
@@ -116,17 +124,17 @@ def main() -> int:
         faiss.omp_set_num_threads(1)
         qvecs = synthetic(base, args.queries, rng)
         queries = [(q, terms[i % len(terms)]) for i, q in enumerate(qvecs)]
-        print(f"{n:>9,} passages, {len(gen.posts):,} posts, {2 * n:,} sentences; vectors "
+        print(f"{n:>9,} passages, {len(gen.posts):,} posts, {2 * n:,} windows; vectors "
               f"{gen.vectors.params()['kind']}; built in {build:.0f} s, "
               f"+{rss_mb() - before:,.0f} MB", flush=True)
         runs = [("candidates 300", gen, 300)]
         if n <= 100_000:  # the path it replaced: exact vectors, every post scored
             exact = dataclasses.replace(gen, vectors=passage_backend(gen.vectors.vectors(), NO_ANN),
-                                        sentence_index=ArrayBackend(gen.sentence_vectors))
+                                        window_index=ArrayBackend(gen.window_vectors))
             runs.append(("every post, exact", exact, len(gen.posts)))
         for label, g, limit in runs:
             def search(qvec, words, g=g, limit=limit):
-                sc = score(g, qvec, words, fusion, None, (), limit)
+                sc = score(g, query(qvec, words), fusion, None, limit)
                 return [make_hit(g, sc, i, r) for r, i in enumerate(top_posts(sc, 10), 1)]
 
             p50, p95 = timed(search, queries)

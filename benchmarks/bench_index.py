@@ -44,7 +44,7 @@ def incremental(content: str, settings: Settings, embedder: Embedder) -> None:
         index = build_index(site, Path(tmp) / "index", settings, embedder=embedder)
         r = index.report
         print(f"incremental update after one changed post: {time.perf_counter() - t:.2f} s "
-              f"({r.embedded} passages and sentences embedded, {r.reused} reused)")
+              f"({r.embedded} passages and windows embedded, {r.reused} reused)")
 
 
 def main() -> None:
@@ -66,7 +66,7 @@ def main() -> None:
         print(f"model load: {load_s:.1f} s")
         print(f"encoder precision: {embedder.precision}, torch threads: {settings.threads}")
         print(f"full index: {build_s:.1f} s without model load, {build_s + load_s:.1f} s with "
-              f"({r.posts} posts, {r.passages} passages, {r.sentences} sentences, "
+              f"({r.posts} posts, {r.passages} passages, {r.windows} windows, "
               f"{r.embedded} embedded)")
         print(f"texts embedded/s: {r.embedded / build_s:.1f}")
         questions = [q.question for q in read_questions(args.questions)]

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_scale.py --index DIR [--sizes 10000,100000] [--no-pg]
 
-Synthetic corpora: clustered vectors seeded from a real index's passage and sentence vectors
+Synthetic corpora: clustered vectors seeded from a real index's passage and window vectors
 (a random real vector plus Gaussian noise, renormalised), queries drawn the same way. For FAISS
 exact (IndexFlatIP), FAISS HNSW and pgvector HNSW (embedded PostgreSQL): build time, query
 p50/p95 (one thread), recall@10 against exact, memory (RSS growth of this process) and disk.
@@ -32,7 +32,7 @@ def seeds(index_dir: str) -> np.ndarray:
     from askposts.storage import open_store
 
     gen = open_store(Settings.load(env={}), index_dir).load()
-    return np.vstack([gen.vectors.vectors(), gen.sentence_vectors]).astype(np.float32)
+    return np.vstack([gen.vectors.vectors(), gen.window_vectors]).astype(np.float32)
 
 
 def synthetic(base: np.ndarray, n: int, rng: np.random.Generator, noise: float = 0.35,

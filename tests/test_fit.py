@@ -82,7 +82,7 @@ def fitted(tmp_path_factory, settings, embedder):
 def test_fit_is_deterministic_and_reports_fold_means(fitted):
     first, again, report, _ = fitted
     assert json.dumps(first.to_dict()) == json.dumps(again.to_dict())
-    assert set(report["ranking"]["squad"]) == {"mrr@10", "hit@5"}
+    assert {"mrr@10", "hit@5"} <= set(report["ranking"]["squad"])
     replies = report["replies"]["squad"]
     assert 0 < replies["quote_holds"] <= 1 and 0 <= replies["confidently_wrong"] <= 1
     assert replies["words"] <= 70

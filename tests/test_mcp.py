@@ -51,7 +51,7 @@ def test_mcp_lists_the_tools_and_answers_with_citations(mcp_url):
     assert set(tools) == {"buscar_publicaciones", "preguntar"}
     assert "pregunta" in tools["preguntar"].inputSchema["properties"]
     result = _call(mcp_url, "preguntar",
-                   {"pregunta": "¿Cuántas personas participaron en el taller de Cobán?"})
+                   {"pregunta": "¿Cuántas personas participaron en el taller de datos abiertos de Cobán?"})
     body = json.loads(result.content[0].text)
     assert body["encontrada"] is True and "[1]" in body["respuesta"]
     assert body["fuentes"][0]["url"].startswith("https://redciudadana.org/blogs/taller-de-datos")

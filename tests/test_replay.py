@@ -4,6 +4,7 @@ import numpy as np
 from askposts.history import apply_commit, read_history
 from askposts.indexer import Builder
 from askposts.model import AnswerModel
+from askposts.query import Query
 from askposts.retrieve import score
 from conftest import HISTORY, need
 
@@ -13,8 +14,8 @@ QUESTIONS = ["¿Qué es justicia abierta?", "portal de datos abiertos", "eleccio
 
 
 def fused(gen, builder, question):
-    q = builder.embedder.embed_query(question)
-    return score(gen, q, builder.analyzer.terms(question), AnswerModel.load().fusion).fused
+    query = Query.parse(question, gen, builder.analyzer, builder.embedder.embed_query(question))
+    return score(gen, query, AnswerModel.load().fusion).fused
 
 
 def same_ranking(incremental, full, builder, question):

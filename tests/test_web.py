@@ -44,7 +44,7 @@ def test_search_endpoint_shape(client):
 
 def test_ask_endpoint(sample_index):
     client = TestClient(create_api(sample_index))
-    question = "¿Cuántas personas participaron en el taller de Cobán?"
+    question = "¿Cuántas personas participaron en el taller de datos abiertos de Cobán?"
     body = client.get("/api/ask", params={"q": question}).json()
     assert body["found"] is True and "[1]" in body["text"]
     assert body["citations"][0]["path"].startswith("blogs/2024-03-14-taller")

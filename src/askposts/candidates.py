@@ -35,6 +35,7 @@ class Windows:
         self.posts = np.asarray(top[:CANDIDATE_POSTS], np.int64)
         self.ids, self.rank = rows_and_owners(gen.window_first, self.posts)
         self.uids, urank = rows_and_owners(gen.unit_first, self.posts)
+        self._unit_rank = urank
         counts = np.bincount(urank, minlength=len(self.posts))
         offset = np.cumsum(counts) - counts  # where each post's units start among ours
         first, self.size = gen.windows[self.ids, 0], gen.windows[self.ids, 1]
@@ -124,6 +125,27 @@ class Windows:
         df = (self.tf > 0).sum(axis=0)
         idf = np.log((len(self.uids) + 1) / (df + 0.5))
         return np.where(df > 0, idf, 0.0)
+
+    @cached_property
+    def post_weight(self) -> np.ndarray:
+        """(units, question terms): each term's idf among the units of the unit's own post."""
+        here = self.tf > 0
+        rank = np.repeat(np.arange(len(self.posts)), np.bincount(self._unit_rank,
+                                                                 minlength=len(self.posts)))
+        out = np.zeros(here.shape)
+        for r in range(len(self.posts)):
+            rows = rank == r
+            df = here[rows].sum(axis=0)
+            out[rows] = np.where(df > 0, np.log((rows.sum() + 1) / (df + 0.5)), 0.0)
+        return out
+
+    @cached_property
+    def focus(self) -> np.ndarray:
+        """Per question term: it is not a word of the candidate post's title (per window)."""
+        titles = [self.gen.post_title_terms(int(p)) for p in self.posts]
+        per_post = np.array([[t not in title for t in self.terms] for title in titles],
+                            bool).reshape(len(self.posts), len(self.terms))
+        return per_post[self.rank]
 
     def bm25(self, weight: np.ndarray) -> np.ndarray:
         """BM25 of each window over the question's terms with ``weight`` as idf, relative to

@@ -100,6 +100,26 @@ def local_bm25(c: Windows) -> np.ndarray:
 
 
 @window_feature
+def post_local_overlap(c: Windows) -> np.ndarray:
+    """Share of the question's terms in the window, each weighted by its idf among the units
+    of the window's own post."""
+    weight = c.post_weight[c.first_unit]
+    total = weight.sum(axis=1)
+    got = np.where(c.present, weight, 0.0).sum(axis=1)
+    return np.where(total > 0, got / np.where(total > 0, total, 1.0), 0.0)
+
+
+@window_feature
+def focus_overlap(c: Windows) -> np.ndarray:
+    """Share of the question's terms that are not in its post's title found in the window:
+    the title names the topic, the other words ask about something in it."""
+    weight = np.where(c.focus, c.weight[None, :], 0.0)
+    total = weight.sum(axis=1)
+    got = np.where(c.present, weight, 0.0).sum(axis=1)
+    return np.where(total > 0, got / np.where(total > 0, total, 1.0), 0.0)
+
+
+@window_feature
 def rare_hit(c: Windows) -> np.ndarray:
     rare = c.query.rarest
     return c.present[:, c.terms.index(rare)].astype(float) if rare else np.zeros(len(c))

@@ -137,6 +137,11 @@ class Generation:
         return self._memo("post_terms", post_idx, lambda: frozenset(
             self._memo_analyzer.terms(post_document(self.posts[post_idx]))))
 
+    def post_title_terms(self, post_idx: int) -> frozenset[str]:
+        """Stemmed search terms of a post's title (memoised)."""
+        return self._memo("title_terms", post_idx, lambda: frozenset(
+            self._memo_analyzer.terms(self.posts[post_idx].title)))
+
     def unit(self, i: int) -> str:
         post_idx, start, end = self.units[i]
         return self.posts[post_idx].text[start:end]

@@ -47,14 +47,16 @@ def make_tools(index: Index, gate: Gate) -> tuple:
             pregunta: la pregunta, en español.
 
         Returns:
-            JSON con la respuesta (frases citadas literalmente con [1], [2]...), si las
-            publicaciones responden, la confianza (0 a 1), el motivo, y las fuentes con título
-            y URL.
+            JSON con la respuesta (pasajes citados literalmente con [1], [2]...), si las
+            publicaciones responden, el grado (answer: responde; near: lo más cercano, puede
+            que no responda; none: nada), la confianza (0 a 1) de que la cita responda, el
+            motivo, y las fuentes con título y URL.
         """
         with index.expecting(pregunta), gate.slot():
             answer = index.ask(pregunta)
         return _json({"respuesta": answer.text, "encontrada": answer.found,
-                "confianza": round(answer.confidence, 3), "motivo": answer.reason,
+                "grado": answer.grade, "confianza": round(answer.confidence, 3),
+                "motivo": answer.reason,
                 "fuentes": [{"numero": i, "titulo": h.title, "url": h.url or h.link,
                              "fecha": h.date, "cita": h.text}
                             for i, h in enumerate(answer.citations, 1)],

@@ -33,16 +33,16 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Retrieval and refusal metrics on labelled questions."""
+    """Retrieval and reply metrics on labelled questions."""
     from ..evaluate import evaluate, format_report, read_questions
 
     report, rows = evaluate(open_for(args), read_questions(args.questions), k=10)
     if args.run_out:
         with open(args.run_out, "w", encoding="utf-8") as fh:
             for r in rows:
-                fh.write(json.dumps({"id": r["id"], "ranked": r["ranked"],
-                                     "answered": r["answered"], "reason": r["reason"]},
-                                    ensure_ascii=False) + "\n")
+                keep = ("id", "ranked", "grade", "answered", "holds", "quote_words", "reason")
+                fh.write(json.dumps({k: r[k] for k in keep if k in r}, ensure_ascii=False)
+                         + "\n")
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json
           else format_report(report))
     return EXIT_OK
