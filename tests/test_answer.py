@@ -53,9 +53,9 @@ def test_answers_quote_posts_exactly(dev_answers, corpus_index):
     posts = {p.path: p for p in corpus_index.posts}
     for _, answer in dev_answers:
         rest = answer.text
-        if answer.note:  # the cited post's date, said as such
+        if answer.note:  # the cited post's date or link, said as such
             dated = f" ({answer.note[0].upper()}{answer.note[1:]} [1].)"
-            assert rest.endswith(dated) and answer.note.startswith("publicado el ")
+            assert rest.endswith(dated) and answer.note.startswith(("publicado el ", "enlace: "))
             rest = rest[:-len(dated)]
         for n, cite in enumerate(answer.citations, 1):
             assert posts[cite.path].text[cite.start:cite.end] == cite.text

@@ -15,7 +15,7 @@ def test_asked_kind():
     assert asked_kind("¿Quién presentó los resultados?") == "person"
     assert asked_kind("¿A quién está dirigido?") is None
     assert asked_kind("¿Dónde se hizo el lanzamiento?") == "place"
-    assert asked_kind("¿Dónde encuentro los videos?") is None
+    assert asked_kind("¿Dónde encuentro los videos?") == "link"
     assert asked_kind("¿Qué es justicia abierta?") is None
 
 
@@ -72,3 +72,13 @@ def test_name_pairs_agree_with_the_name_scan_on_the_real_posts(corpus_dir):
     assert has_name(name_pairs("Con Ana de la Cruz"), frozenset())
     assert not has_name(name_pairs("Con Ana, y Cruz"), frozenset())
     assert not has_name(name_pairs("Ana Lucía Cruz"), question_words("¿lucía?"))
+
+
+def test_the_kind_is_the_one_asked_first_and_links_are_a_kind():
+    assert asked_kind("¿Cuántas bases de datos tenía el portal cuando lo lanzaron?") == "count"
+    assert asked_kind("¿Cuándo se publicaron cuántos informes?") == "date"
+    assert asked_kind("¿Dónde puedo ver los videos del foro?") == "link"
+    assert asked_kind("link del portal de datos abiertos") == "link"
+    assert asked_kind("¿Dónde se hizo el foro?") == "place"
+    assert has_kind("link", "Visite sjs.redciudadana.org/ para más datos")
+    assert not has_kind("link", "Visite nuestra página para más datos")

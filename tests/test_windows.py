@@ -140,8 +140,8 @@ def test_a_request_reads_the_generation_once_even_for_a_follow_up(fake_index, se
     assert len(asked) == 2 and {key[0] for key in asked} == {real(index).name}
 
 
-def test_the_date_note_comes_from_the_cited_post(fake_index):
-    from askposts.quote import date_note
+def test_the_date_and_link_notes_come_from_the_cited_post(fake_index):
+    from askposts.quote import post_note as date_note
     from askposts.records import Hit
 
     gen = fake_index.generation
@@ -156,3 +156,9 @@ def test_the_date_note_comes_from_the_cited_post(fake_index):
     assert date_note(query("¿Qué se hizo en el taller?"), hit) == ""  # not asked when
     dated = Hit(**{**hit.__dict__, "text": "El taller fue el 5 de mayo de 2021."})
     assert date_note(query("¿Cuándo fue el taller?"), dated) == ""  # the quote says it
+    linked = Hit(**{**hit.__dict__, "link": "https://datos.ejemplo.org/"})
+    assert date_note(query("¿Dónde puedo ver los datos del taller?"), linked) == \
+        "enlace: https://datos.ejemplo.org/"
+    assert date_note(query("¿Dónde puedo ver los datos del taller?"), hit) == ""  # no link
+    quoted = Hit(**{**linked.__dict__, "text": "Los datos están en https://datos.ejemplo.org/."})
+    assert date_note(query("¿Dónde puedo ver los datos del taller?"), quoted) == ""

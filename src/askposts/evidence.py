@@ -25,9 +25,12 @@ _ASKS = [
     ("person", r"(?<!\ba )(?<!\bpara )\b(quien|quienes)\b(?! (pueden|puede|deben|debe)\b)|"
                r"\b(que|cual|cuales) (equipo|institucion|organizacion|fundacion|empresa|entidad|"
                r"universidad|ministerio|organismo|socio|aliado|medio|partido)s?\b"),
-    # "¿dónde se hizo...?" asks for a place; "¿dónde encuentro...?" for a link: left open.
+    # "¿dónde se hizo...?" asks for a place; "¿dónde puedo ver...?" for a link.
     ("place", r"\b(donde (se )?(hizo|hara|hicieron|realiz\w*|celebr\w*|llev\w*|fue|sera|"
               r"queda|esta)|en que (ciudad|lugar|pais|departamento|municipio|sede))\b"),
+    ("link", r"\b(donde (puedo |se puede |podemos |puede )?(ver|consultar|descargar|encontrar|"
+             r"revisar|acceder|leer|escuchar|mirar|seguir)|donde (encuentro|veo|descargo|"
+             r"consulto)|enlace|link|pagina web|sitio web|url)\b"),
 ]
 _ASKS = [(kind, re.compile(p)) for kind, p in _ASKS]
 
@@ -45,6 +48,7 @@ _HAS = {
 }
 _DAYS_OF_MONTH = re.compile(rf"\b\d{{1,2}}(\s*(,|y|al|-)\s*\d{{1,2}})+\s+(de\s+)?"
                             rf"({_MONTHS})\b")
+_LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+(\.[\w-]+)*\.(org|gt|com|net)(/\S*)?")
 _PLACE = re.compile(r"\b([Ee]n|[Dd]esde|[Ss]ede)\s+(el\s+|la\s+|los\s+|las\s+)?[A-ZÁÉÍÓÚÑ]\w+|"
                     r"https?://|www\.|\w\.(org|gt|com)\b")
 
@@ -116,6 +120,8 @@ def has_kind(kind: str, text: str, question: str = "") -> bool:
         return has_name(name_pairs(text), question_words(question))
     if kind == "place":
         return bool(_PLACE.search(text))
+    if kind == "link":
+        return bool(_LINK.search(text))
     folded = fold(text)
     if kind == "count":  # the day numbers of a date are not a count
         folded = _HAS["date"].sub(" ", _DAYS_OF_MONTH.sub(" ", folded))
@@ -128,8 +134,8 @@ def key_span(kind: str | None, sentence: str, question: str = "") -> tuple[int, 
         return None
     if kind == "person":
         return _name_span(sentence, question_words(question))
-    if kind == "place":
-        match = _PLACE.search(sentence)
+    if kind in ("place", "link"):
+        match = (_PLACE if kind == "place" else _LINK).search(sentence)
         return match.span() if match else None
     folded = fold(sentence)
     if len(folded) != len(sentence):  # a character folded into several: offsets would drift

@@ -6,6 +6,7 @@ cache key) and turns into a mask of the posts that pass.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -40,10 +41,7 @@ def parse_bound(value: object, upper: bool) -> dt.date | None:
         if month is None:
             return dt.date(year, 12, 31) if upper else dt.date(year, 1, 1)
         if day is None:
-            if not upper:
-                return dt.date(year, month, 1)
-            nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-            return nxt - dt.timedelta(days=1)
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if upper else 1)
         return dt.date(year, month, day)
     except ValueError as exc:
         raise FilterError(f"Fecha no válida: {value!r}.") from exc

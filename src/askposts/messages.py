@@ -5,6 +5,7 @@ NOT_FOUND = "No encontré información sobre eso en las publicaciones."
 NEAR = "No encontré una respuesta directa; esto es lo más cercano (puede que no responda):"
 NEAR_NOTE = "Esta cita no responde directamente; léala con cuidado."
 PUBLISHED = "publicado el {date}"  # the post's date, when a «¿cuándo...?» quote has none
+LINKED = "enlace: {link}"  # the post's link, when a «¿dónde puedo ver...?» quote has none
 EMPTY_QUESTION = "La pregunta está vacía."
 LONG_QUESTION = "La pregunta es demasiado larga (máximo {limit} caracteres)."
 BAD_K = "k debe ser un número entero mayor que 0."

@@ -2,8 +2,8 @@
 
 The answer quotes the window the judge chose, word for word, followed by its citation number:
 ``La capacitación duró tres jornadas [1].`` A second post is quoted only when its best window
-scores nearly as well and says something else. When the question asks when and the quote
-holds no date, the reply adds the cited post's date. Nothing is written that a cited post does
+scores nearly as well and says something else. When the question asks when (or for a link) and
+the quote holds none, the reply adds the cited post's date (or link) from its front matter. Nothing is written that a cited post does
 not say. Graded replies: a confident answer; "no direct answer, this is the closest" with the
 best passage; or "not found" with the closest posts.
 """
@@ -18,7 +18,7 @@ from .candidates import Windows
 from .evidence import has_kind, key_span
 from .generation import Generation
 from .judge import Judgement
-from .messages import NEAR, NOT_FOUND, PUBLISHED
+from .messages import LINKED, NEAR, NOT_FOUND, PUBLISHED
 from .query import Query
 from .records import Answer, Hit
 from .spanish import spanish_date
@@ -72,11 +72,17 @@ def _quote(gen: Generation, hit: Hit, judged: Judgement, w: int, query: Query) -
                    key=_key(c, judged.logits, w, query, start, quote), signals=dict(hit.signals))
 
 
-def date_note(query: Query, quote: Hit) -> str:
-    """"publicado el 3 de marzo de 2022" when the question asks when and the quote says not."""
-    if query.kind not in _DATED or not quote.date or has_kind(query.kind, quote.text):
+def post_note(query: Query, quote: Hit) -> str:
+    """What the cited post's front matter says when the question asks for it and the quote
+    does not: "publicado el 3 de marzo de 2022" for «¿cuándo...?», the post's link for
+    «¿dónde puedo ver...?»."""
+    if query.kind is None or has_kind(query.kind, quote.text):
         return ""
-    return PUBLISHED.format(date=spanish_date(quote.date))
+    if query.kind in _DATED and quote.date:
+        return PUBLISHED.format(date=spanish_date(quote.date))
+    if query.kind == "link" and quote.link:
+        return LINKED.format(link=quote.link)
+    return ""
 
 
 def compose(query: Query, gen: Generation, hits: list[Hit], judged: Judgement) -> Answer:
@@ -92,7 +98,7 @@ def compose(query: Query, gen: Generation, hits: list[Hit], judged: Judgement) -
     ranks = judged.windows.rank
     citations = [_quote(gen, hits[int(ranks[w])], judged, w, query) for w in chosen]
     parts = [_cite(c.text, n) for n, c in enumerate(citations, 1)]
-    note = date_note(query, citations[0])
+    note = post_note(query, citations[0])
     dated = f" ({note[0].upper()}{note[1:]} [1].)" if note else ""
     used = {c.path for c in citations}
     related = [h for h in hits if h.path not in used][:3]

@@ -139,7 +139,9 @@ class Answer:
     reason: str = ""
     confidence: float = 0.0  # probability that the first quote holds the answer (0-1)
     grade: str = "none"  # answer (found), near (closest excerpt, not an answer), none
-    note: str = ""  # "publicado el ...": the cited post's date, when asked when and not quoted
+    # From the cited post's front matter when asked and not quoted: "publicado el ..." (its
+    # date) or "enlace: ..." (its link).
+    note: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
