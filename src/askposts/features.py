@@ -103,19 +103,20 @@ def local_bm25(c: Windows) -> np.ndarray:
 def post_local_overlap(c: Windows) -> np.ndarray:
     """Share of the question's terms in the window, each weighted by its idf among the units
     of the window's own post."""
-    weight = c.post_weight[c.first_unit]
-    total = weight.sum(axis=1)
-    got = np.where(c.present, weight, 0.0).sum(axis=1)
-    return np.where(total > 0, got / np.where(total > 0, total, 1.0), 0.0)
+    return _shares(c.present, c.post_weight[c.first_unit])
 
 
 @window_feature
 def focus_overlap(c: Windows) -> np.ndarray:
     """Share of the question's terms that are not in its post's title found in the window:
     the title names the topic, the other words ask about something in it."""
-    weight = np.where(c.focus, c.weight[None, :], 0.0)
+    return _shares(c.present, np.where(c.focus, c.weight[None, :], 0.0))
+
+
+def _shares(present: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Per row, the share of ``weight`` (rows x terms, its own per row) that is present."""
     total = weight.sum(axis=1)
-    got = np.where(c.present, weight, 0.0).sum(axis=1)
+    got = np.where(present, weight, 0.0).sum(axis=1)
     return np.where(total > 0, got / np.where(total > 0, total, 1.0), 0.0)
 
 
