@@ -149,18 +149,25 @@ def test_answers_are_cached_until_a_new_generation(tmp_path, settings, embedder)
     assert "45 personas" in index.ask(question).text
 
 
-def test_uploads_and_file_serving_are_closed(fake_index, tmp_path):
+def test_uploads_and_file_serving_are_closed(fake_index, tmp_path, monkeypatch):
+    import uuid
+
     import gradio
 
-    temp = Path(gradio.utils.get_upload_folder())
-    before = set(temp.rglob("*")) if temp.is_dir() else set()
+    # A folder of this test's own and a payload nobody else writes: another Gradio process
+    # on the machine (a test server, a demo) may write to the shared folder meanwhile.
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    payload = uuid.uuid4().hex.encode() * 100
     client = TestClient(create_app(fake_index))
     for route in ("/gradio_api/upload", "/upload"):
-        r = client.post(route, files={"files": ("x.txt", b"hola" * 1000, "text/plain")})
+        r = client.post(route, files={"files": ("x.txt", payload, "text/plain")})
         assert r.status_code == 403, route
     for path in ("/gradio_api/file=/etc/passwd", "/gradio_api/file=" + str(SAMPLE)):
         assert client.get(path).status_code == 403
-    assert (set(temp.rglob("*")) if temp.is_dir() else set()) == before
+    for folder in (tmp_path / "gradio", Path(gradio.route_utils.DEFAULT_TEMP_DIR)):
+        written = [f for f in folder.rglob("*") if f.is_file()] if folder.is_dir() else []
+        assert not any(payload in f.read_bytes() for f in written if f.stat().st_size
+                       == len(payload)), folder
     assert client.get("/").status_code == 200  # the app itself still loads
 
 
