@@ -34,9 +34,8 @@ class Windows:
         self.gen, self.query, self.scores = gen, query, scores
         self.posts = np.asarray(top[:CANDIDATE_POSTS], np.int64)
         self.ids, self.rank = rows_and_owners(gen.window_first, self.posts)
-        self.uids, urank = rows_and_owners(gen.unit_first, self.posts)
-        self._unit_rank = urank
-        counts = np.bincount(urank, minlength=len(self.posts))
+        self.uids, self.unit_rank = rows_and_owners(gen.unit_first, self.posts)
+        counts = np.bincount(self.unit_rank, minlength=len(self.posts))
         offset = np.cumsum(counts) - counts  # where each post's units start among ours
         first, self.size = gen.windows[self.ids, 0], gen.windows[self.ids, 1]
         local = first - gen.unit_first[self.posts[self.rank]] + offset[self.rank]
@@ -130,11 +129,9 @@ class Windows:
     def post_weight(self) -> np.ndarray:
         """(units, question terms): each term's idf among the units of the unit's own post."""
         here = self.tf > 0
-        rank = np.repeat(np.arange(len(self.posts)), np.bincount(self._unit_rank,
-                                                                 minlength=len(self.posts)))
         out = np.zeros(here.shape)
         for r in range(len(self.posts)):
-            rows = rank == r
+            rows = self.unit_rank == r
             df = here[rows].sum(axis=0)
             out[rows] = np.where(df > 0, np.log((rows.sum() + 1) / (df + 0.5)), 0.0)
         return out
