@@ -48,9 +48,11 @@ class SqliteDB:
 
     @contextlib.contextmanager
     def transaction(self, con: sqlite3.Connection) -> Iterator[None]:
-        """One transaction (one disk sync) for a batch of writes."""
+        """One transaction (one disk sync) for a batch of writes. IMMEDIATE takes the write
+        lock at once, waiting ``busy_timeout`` for another process's writer; a deferred one
+        could fail at its first write without waiting."""
         with con:
-            con.execute("BEGIN")
+            con.execute("BEGIN IMMEDIATE")
             yield
 
 

@@ -93,17 +93,30 @@ class QuestionLog:
                     break
             stop = None in jobs
             try:
-                con = con or self.db.connect()
-                with self.db.transaction(con):  # one transaction for the whole batch
-                    for job in jobs:
-                        if job is not None:
-                            job(con)
-            except Exception:  # noqa: BLE001 - the log must never take the app down
-                log.warning("No se pudo escribir en el registro de preguntas", exc_info=True)
-                con = None
+                con = self._write(con, [job for job in jobs if job is not None])
             finally:
                 for _ in jobs:
                     self._queue.task_done()
+
+    def _write(self, con: object, jobs: list[Callable[[object], None]], attempts: int = 3):
+        """Run ``jobs`` in one transaction; returns the connection to keep (None: reconnect).
+        A failed batch is rolled back and tried again on a new connection (another process
+        may hold the database a while); only then is it dropped, with a warning."""
+        for attempt in range(1, attempts + 1):
+            try:
+                con = con or self.db.connect()
+                with self.db.transaction(con):  # one transaction for the whole batch
+                    for job in jobs:
+                        job(con)
+                return con
+            except Exception:  # noqa: BLE001 - the log must never take the app down
+                con = None
+                if attempt == attempts:
+                    log.warning("No se pudo escribir en el registro de preguntas",
+                                exc_info=True)
+                else:
+                    time.sleep(0.05 * attempt)
+        return con
 
     def _submit(self, job: Callable[[object], None]) -> None:
         try:
