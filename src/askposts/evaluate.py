@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 import unicodedata
 from collections import defaultdict
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AskpostsError
-from .fitdata import holds_evidence
 from .plaintext import markdown_text
 
 if TYPE_CHECKING:
@@ -61,6 +61,21 @@ def read_questions(path: str | Path) -> list[Question]:
             except (ValueError, KeyError, TypeError) as exc:
                 raise QuestionFileError(f"{path}, línea {n}: pregunta mal formada ({exc})") from exc
     return questions
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", nfc(text)).strip()
+
+
+def holds_evidence(quote: str, evidence: str, n: int = 30) -> bool:
+    """Does ``quote`` hold the evidence: some ``n`` consecutive characters of it (all of it
+    when shorter), whitespace collapsed, NFC? The measure the answers are judged by."""
+    quote, evidence = _normal(quote), _normal(evidence)
+    if not quote or not evidence:
+        return False
+    if len(evidence) <= n:
+        return evidence in quote
+    return any(evidence[i:i + n] in quote for i in range(len(evidence) - n + 1))
 
 
 def _dedupe(ranked: Sequence[str]) -> list[str]:

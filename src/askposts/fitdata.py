@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .plaintext import markdown_text
+from .evaluate import holds_evidence, read_questions
 
 if TYPE_CHECKING:
     from .embedding import Embedder
@@ -82,33 +82,10 @@ def _escape_markdown(text: str) -> str:
 
 
 def site_questions(path: str | Path) -> list[Labelled]:
-    out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        relevant = [_nfc(p) for p in row.get("relevant", [])]
-        qid = str(row.get("id", n))
-        out.append(Labelled(qid, row["question"], relevant, [],
-                            markdown_text(row.get("evidence", "")),
-                            relevant[0] if relevant else f"sin-respuesta-{qid}",
-                            relevant[0] if relevant else ""))
-    return out
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", _nfc(text)).strip()
-
-
-def holds_evidence(quote: str, evidence: str, n: int = 30) -> bool:
-    """Does ``quote`` hold the evidence: some ``n`` consecutive characters of it (all of it
-    when shorter), whitespace collapsed, NFC? The measure the answers are judged by."""
-    quote, evidence = _normal(quote), _normal(evidence)
-    if not quote or not evidence:
-        return False
-    if len(evidence) <= n:
-        return evidence in quote
-    return any(evidence[i:i + n] in quote for i in range(len(evidence) - n + 1))
+    """A site's labelled questions (``evaluate.read_questions``: clear errors in Spanish)."""
+    return [Labelled(q.id, q.question, q.relevant, [], q.evidence,
+                     q.relevant[0] if q.relevant else f"sin-respuesta-{q.id}",
+                     q.relevant[0] if q.relevant else "") for q in read_questions(path)]
 
 
 def holds_answer(q: Labelled, path: str, text: str) -> bool:
