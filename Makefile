@@ -65,7 +65,7 @@ fit: install
 	$(BIN)/askposts fit --squad $(SHARED)/eval/squad-es-v2/tune.json \
 	  --questions $(SHARED)/eval/train.jsonl $(SHARED)/eval/dev.jsonl \
 	  --content $(SHARED)/corpus/redciudadana \
-	  --site-url https://redciudadana.org --out src/askposts/answer_model.json
+	  --site-url https://redciudadana.org --out src/askposts/answering/answer_model.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_index.py

@@ -21,18 +21,22 @@ import time
 from collections import Counter
 
 import numpy as np
-
 from bench_scale import rss_mb, seeds, synthetic
 
 from askposts import Settings
-from askposts.backend import AnnParams, ArrayBackend, passage_backend, window_backend
-from askposts.generation import Generation
-from askposts.lexical import Analyzer, LexicalIndex
-from askposts.model import AnswerModel
-from askposts.query import Query
+from askposts.answering.model import AnswerModel
+from askposts.answering.query import Query
+from askposts.answering.rank import make_hit, score, top_posts
+from askposts.indexing.generation import Generation
+from askposts.indexing.lexical import Analyzer, LexicalIndex
+from askposts.indexing.stores import open_store
+from askposts.indexing.vectors import (
+    AnnParams,
+    ArrayBackend,
+    passage_backend,
+    window_backend,
+)
 from askposts.records import Passage, Post
-from askposts.retrieve import make_hit, score, top_posts
-from askposts.storage import open_store
 
 NO_ANN = AnnParams(threshold=10**12)
 TEXT = "Texto sintético de una sección. " * 10  # 320 characters: one passage

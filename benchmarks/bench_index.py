@@ -20,8 +20,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from askposts import Settings, build_index  # noqa: E402
-from askposts.embedding import Embedder, load_embedder  # noqa: E402
-from askposts.evaluate import read_questions  # noqa: E402
+from askposts.embedding.embedder import Embedder, load_embedder  # noqa: E402
+from askposts.fitting.evaluate import read_questions  # noqa: E402
 
 HERE = Path(__file__).resolve().parent.parent
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from askposts import Settings
-from askposts.generation import post_document
-from askposts.lexical import Analyzer
-from askposts.storage import open_store
+from askposts.indexing.generation import post_document
+from askposts.indexing.lexical import Analyzer
+from askposts.indexing.stores import open_store
 
 SETUP = """
 CREATE EXTENSION IF NOT EXISTS unaccent;
@@ -53,7 +53,7 @@ def labelled(args) -> list[tuple[str, set[str]]]:
         rows = [json.loads(line) for line in Path(args.questions).read_text("utf-8").splitlines()
                 if line.strip()]
         return [(r["question"], {nfc(p) for p in r["relevant"]}) for r in rows if r["relevant"]]
-    from askposts.fitdata import squad_posts
+    from askposts.fitting.data import squad_posts
 
     folder = Path(tempfile.mkdtemp())
     return [(q.question, set(q.relevant)) for q in squad_posts(args.squad, folder) if q.relevant]

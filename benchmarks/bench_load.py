@@ -239,12 +239,12 @@ def rss():
 base = rss()
 import torch, tokenizers; libs = rss()
 from askposts import Settings, open_index
-from askposts.embedding import load_embedder
+from askposts.embedding.embedder import load_embedder
 s = Settings.load(site_url='https://redciudadana.org')
 e = load_embedder(s); e.embed_query('hola'); model = rss()
 idx = open_index({index!r}, s, e); idx.ask('hola'); index = rss()
 import gradio, fastapi
-from askposts.webapp import create_app
+from askposts.serving.app import create_app
 create_app(idx); web = rss()
 print(f"memory by part: python {{base:.0f}} MB, torch {{libs - base:.0f}} MB, "
       f"encoder ({{type(e).__name__}}, {{e.precision}}; tokenizer and weights) "

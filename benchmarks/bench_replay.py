@@ -10,15 +10,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The replay helper lives with the tests that use it most.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from cms_history import apply_commit, read_history  # noqa: E402
 
 from askposts import Settings  # noqa: E402
-from askposts.history import apply_commit, read_history  # noqa: E402
-from askposts.indexer import Builder  # noqa: E402
+from askposts.indexing.builder import Builder  # noqa: E402
 
 HERE = Path(__file__).resolve().parent.parent
 

@@ -29,7 +29,7 @@ def rss_mb() -> float:
 
 def seeds(index_dir: str) -> np.ndarray:
     from askposts import Settings
-    from askposts.storage import open_store
+    from askposts.indexing.stores import open_store
 
     gen = open_store(Settings.load(env={}), index_dir).load()
     return np.vstack([gen.vectors.vectors(), gen.window_vectors]).astype(np.float32)

@@ -51,7 +51,7 @@ def need(path: Path) -> Path:
 def same_top5(index, first, second, n: int) -> tuple[int, int]:
     """Of the first ``n`` dev questions, how many get the same 5 best posts from ``index``
     with vectors from encoder ``first`` as with ``second``; and ``n``."""
-    from askposts.retrieve import top_posts
+    from askposts.answering.rank import top_posts
 
     questions = [json.loads(x)["question"] for x in need(EVAL).read_text().splitlines()[:n]]
     same = 0
@@ -92,7 +92,7 @@ def fake_index(tmp_path_factory, settings, fake_embedder):
 
 @pytest.fixture(scope="session")
 def embedder(settings):
-    from askposts.embedding import load_embedder
+    from askposts.embedding.embedder import load_embedder
 
     return load_embedder(settings)
 

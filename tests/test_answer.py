@@ -3,13 +3,13 @@ import json
 import re
 
 import pytest
-
-from askposts.messages import NEAR, NOT_FOUND
-from askposts.spanish import spanish_date
-from askposts.followup import is_follow_up
-from askposts.lexical import Analyzer
-from askposts.plaintext import markdown_text
 from conftest import EVAL, need
+
+from askposts.answering.followup import is_follow_up
+from askposts.indexing.lexical import Analyzer
+from askposts.posts.plaintext import markdown_text
+from askposts.spanish.messages import NEAR, NOT_FOUND
+from askposts.spanish.words import spanish_date
 
 # Measured on dev: 0.52 of answerable questions (grouped-CV estimate 0.50, docs/retrieval.md).
 MIN_EVIDENCE_OVERLAP = 0.45

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from askposts.api import create_api
-from askposts.batching import QuestionBatcher
-from askposts.serving import LRU, Gate
+from askposts.embedding.batching import QuestionBatcher
+from askposts.serving.gate import LRU, Gate
+from askposts.serving.http import create_api
 
 
 class Recorder:

@@ -3,11 +3,16 @@ import json
 
 import numpy as np
 import pytest
+from conftest import SAMPLE
 
 from askposts import Filters, build_index, open_index
-from askposts.backend import EXACT_FILTERED, AnnParams, ArrayBackend, FaissBackend
-from askposts.retrieve import _items_for, _rows
-from conftest import SAMPLE
+from askposts.answering.rank import _items_for, _rows
+from askposts.indexing.vectors import (
+    EXACT_FILTERED,
+    AnnParams,
+    ArrayBackend,
+    FaissBackend,
+)
 
 QUESTIONS = ["¿Qué es el presupuesto participativo?", "hackatón cívica",
              "mapa de servicios de salud", "¿Cómo solicito información pública?",

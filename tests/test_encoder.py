@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from conftest import same_top5
 
 from askposts import Settings
 from askposts.settings import SettingsError
-from conftest import same_top5
 
 
 def test_query_encoder_setting_is_checked():
@@ -22,8 +22,8 @@ def test_query_encoder_setting_is_checked():
 @pytest.fixture(scope="module")
 def encoders(settings):
     """Both encoders in float32 (bf16 parity: test_e5_model)."""
-    from askposts.embedding import ModelEmbedder, load_embedder
-    from askposts.encoder import BertEncoder
+    from askposts.embedding.embedder import ModelEmbedder, load_embedder
+    from askposts.embedding.encoder import BertEncoder
 
     fp32 = replace(settings, precision="fp32")
     ours = load_embedder(fp32)
@@ -73,7 +73,6 @@ def test_questions_encoded_together_match_one_by_one(embedder):
     import json
 
     import numpy as np
-
     from conftest import EVAL
 
     questions = [json.loads(line)["question"] for line in EVAL.open(encoding="utf-8")][:48]

@@ -2,7 +2,14 @@ import math
 
 import pytest
 
-from askposts.evaluate import hit_at, metrics, mrr_at, ndcg_at, read_questions, recall_at
+from askposts.fitting.evaluate import (
+    hit_at,
+    metrics,
+    mrr_at,
+    ndcg_at,
+    read_questions,
+    recall_at,
+)
 
 NFD = "blogs/que\u0301.md"  # "qué" decomposed
 NFC = "blogs/qué.md"

@@ -1,8 +1,8 @@
 import numpy as np
 
-from askposts.evidence import asked_kind, has_kind
-from askposts.periods import affinity, mentioned_periods, post_periods
+from askposts.posts.periods import affinity, mentioned_periods, post_periods
 from askposts.records import Post
+from askposts.spanish.patterns import asked_kind, has_kind
 
 
 def test_asked_kind():
@@ -44,7 +44,7 @@ def test_periods_and_affinity():
 
 
 def _name_span_says(text: str, question: str) -> bool:
-    from askposts.evidence import _name_span, question_words
+    from askposts.spanish.patterns import _name_span, question_words
 
     return _name_span(text, question_words(question)) is not None
 
@@ -53,7 +53,7 @@ def test_name_pairs_agree_with_the_name_scan_on_the_real_posts(corpus_dir):
     # The per-sentence pairs (kept once per sentence) must say what the scan of the sentence
     # against the question said, for every line of the real posts and questions that share
     # words with them (names in the question, a name broken by a question word).
-    from askposts.evidence import has_name, name_pairs, question_words
+    from askposts.spanish.patterns import has_name, name_pairs, question_words
 
     lines = [line for path in sorted(corpus_dir.rglob("*.md"))
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -4,8 +4,8 @@ import pytest
 
 from askposts import Settings, SettingsError
 from askposts.filters import FilterError, Filters, parse_bound
+from askposts.posts.schema import SiteSchema
 from askposts.records import Period, Post
-from askposts.schema import SiteSchema
 
 
 def test_bounds_cover_whole_periods():

@@ -7,14 +7,19 @@ import pytest
 from conftest import EVAL, ROOT, need
 
 from askposts import AnswerModel, ModelError, Settings, open_index
-from askposts.features import WINDOW_FEATURES
-from askposts.fitdata import holds_answer, holds_evidence, site_questions, squad_posts
-from askposts.fitting import folds_of, threshold_capping_wrong, threshold_refusing
-from askposts.indexer import Builder
-from askposts.judge import load_model
-from askposts.retrieve import POST_FEATURES
-from askposts.train import fit, load_datasets
-from askposts.verdict import DECISION_FEATURES
+from askposts.answering.features import WINDOW_FEATURES
+from askposts.answering.judge import load_model
+from askposts.answering.rank import POST_FEATURES
+from askposts.answering.verdict import DECISION_FEATURES
+from askposts.fitting.data import (
+    holds_answer,
+    holds_evidence,
+    site_questions,
+    squad_posts,
+)
+from askposts.fitting.fit import folds_of, threshold_capping_wrong, threshold_refusing
+from askposts.fitting.train import fit, load_datasets
+from askposts.indexing.builder import Builder
 
 SQUAD = ROOT.parent / "shared" / "eval" / "squad-es-v2" / "tune.json"
 

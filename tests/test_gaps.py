@@ -1,8 +1,8 @@
 """The content-gap report groups what people asked by meaning."""
 import numpy as np
 
-from askposts.gaps import cluster, content_gaps, gaps_csv
-from askposts.querylog import LoggedQuestion
+from askposts.questionlog.gaps import cluster, content_gaps, gaps_csv
+from askposts.questionlog.log import LoggedQuestion
 
 SETS = [
     ["¿Cuándo abren la convocatoria de becas 2027?",

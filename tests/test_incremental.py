@@ -3,11 +3,11 @@ import shutil
 
 import numpy as np
 import pytest
-
-from askposts.indexer import Builder
-from askposts.store import IndexBusy, IndexFolder
 from conftest import SAMPLE
 from test_replay import same_vectors
+
+from askposts.indexing.builder import Builder
+from askposts.indexing.folder import IndexBusy, IndexFolder
 
 
 @pytest.fixture()

@@ -2,12 +2,12 @@ import json
 import shutil
 
 import pytest
+from conftest import SAMPLE
 
 import askposts
 from askposts import Filters, QueryError, Settings, build_index, open_index
-from askposts.generation import IndexMismatch
-from askposts.store import IndexFolder, IndexMissing
-from conftest import SAMPLE
+from askposts.indexing.folder import IndexFolder, IndexMissing
+from askposts.indexing.generation import IndexMismatch
 
 
 def test_search_returns_distinct_posts_with_fields(sample_index):

@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from askposts.lexical import Analyzer, LexicalIndex
-from askposts.spanish import fold
+from askposts.indexing.lexical import Analyzer, LexicalIndex
+from askposts.spanish.words import fold
 
 
 @pytest.fixture(scope="module")

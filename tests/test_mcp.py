@@ -7,9 +7,9 @@ import time
 import httpx
 import pytest
 import uvicorn
-
-from askposts.webapp import create_app
 from conftest import free_port
+
+from askposts.serving.app import create_app
 
 
 @pytest.fixture(scope="module")

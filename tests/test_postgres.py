@@ -8,12 +8,12 @@ import sys
 
 import numpy as np
 import pytest
+from cms_history import apply_commit, read_history
+from conftest import HISTORY, ROOT, SAMPLE, need
 
 from askposts import IndexBusy, build_index, open_index
-from askposts.history import apply_commit, read_history
-from askposts.indexer import Builder
-from askposts.storage import open_store
-from conftest import HISTORY, ROOT, SAMPLE, need
+from askposts.indexing.builder import Builder
+from askposts.indexing.stores import open_store
 
 QUESTIONS = ["¿cuántos días duró el taller de datos abiertos?", "hackatón", "compras públicas",
              "presupuesto participativo", "mapa de servicios de salud"]
@@ -173,8 +173,8 @@ def settings_for(settings, suffix):
 
 def test_the_question_log_lives_in_the_database_with_that_backend(pg_settings, fake_embedder,
                                                                    tmp_path):
-    from askposts.logdb import PostgresDB
-    from askposts.querylog import open_log
+    from askposts.questionlog.database import PostgresDB
+    from askposts.questionlog.log import open_log
 
     index = build_index(SAMPLE, tmp_path, pg_settings, embedder=fake_embedder)
     qlog = open_log(pg_settings, tmp_path)

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from askposts.querylog import FeedbackError, QuestionLog
+from askposts.questionlog.log import FeedbackError, QuestionLog
 from askposts.records import Answer, Hit
 
 PII = ["ana.lopez@gmail.com", "5512-3456", "2456 78901 0101", "4111 1111 1111 1111"]
@@ -75,7 +75,7 @@ def test_rows_filters_and_purge(tmp_path):
 
 WRITER = """
 import sys, time
-from askposts.querylog import QuestionLog
+from askposts.questionlog.log import QuestionLog
 from askposts.records import Answer
 qlog = QuestionLog(sys.argv[1])
 for i in range(int(sys.argv[2])):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from askposts.redact import redact
+from askposts.questionlog.redact import redact
 
 PERSONAL = [
     ("Mi correo es ana.lopez@gmail.com, ¿me escriben?", "Mi correo es [correo], ¿me escriben?"),

@@ -1,12 +1,12 @@
 """Replay the site's real CMS history; incremental builds must equal full rebuilds."""
 import numpy as np
-
-from askposts.history import apply_commit, read_history
-from askposts.indexer import Builder
-from askposts.model import AnswerModel
-from askposts.query import Query
-from askposts.retrieve import score
+from cms_history import apply_commit, read_history
 from conftest import HISTORY, need
+
+from askposts.answering.model import AnswerModel
+from askposts.answering.query import Query
+from askposts.answering.rank import score
+from askposts.indexing.builder import Builder
 
 EVERY = 30  # incremental build every N commits (benchmarks/bench_replay.py does every commit)
 QUESTIONS = ["¿Qué es justicia abierta?", "portal de datos abiertos", "elecciones 2023",

@@ -1,9 +1,10 @@
 """End to end on the real corpus and the labelled dev questions (the real model)."""
 import json
 
-from askposts.cli import main
-from askposts.evaluate import evaluate, read_questions
 from conftest import EVAL, need
+
+from askposts.cli import main
+from askposts.fitting.evaluate import evaluate, read_questions
 
 
 def test_dev_set_meets_the_retrieval_targets(corpus_index):

@@ -4,9 +4,9 @@ import json
 import pytest
 
 from askposts import IndexMismatch, open_index
-from askposts.corpus import build_post
-from askposts.indexer import Builder
-from askposts.sentences import post_sentences, sentence_spans
+from askposts.indexing.builder import Builder
+from askposts.posts.corpus import build_post
+from askposts.posts.sentences import post_sentences, sentence_spans
 
 
 def texts(text, **kw):

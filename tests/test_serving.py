@@ -6,14 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 from fastapi.testclient import TestClient
 
 from askposts import build_index
-from askposts.api import create_api
-from askposts.webapp import create_app
-from askposts.querylog import QuestionLog
-from askposts.serving import BUSY, LRU, Busy, Gate
-from conftest import SAMPLE
+from askposts.questionlog.log import QuestionLog
+from askposts.serving.app import create_app
+from askposts.serving.gate import BUSY, LRU, Busy, Gate
+from askposts.serving.http import create_api
 
 
 def test_gate_refuses_quickly_when_full_and_recovers():
@@ -99,7 +99,7 @@ def test_concurrent_requests_are_all_served_or_refused_never_lost(fake_index):
 
 
 def test_the_chat_says_politely_when_busy(fake_index):
-    from askposts.web import make_chat_handler
+    from askposts.serving.chat import make_chat_handler
 
     gate = Gate(1, 0.05)
     respond = make_chat_handler(fake_index, gate)
@@ -198,8 +198,8 @@ def test_waiters_are_served_first_come_first_served_and_woken_not_polled():
 def test_the_api_answers_while_the_chat_is_still_starting(fake_index, tmp_path):
     import threading
 
-    from askposts.app_factory import Staged
-    from askposts.webapp import add_chat, create_site
+    from askposts.serving.app import add_chat, create_site
+    from askposts.serving.factory import Staged
 
     go = threading.Event()
 
@@ -225,8 +225,8 @@ def test_the_api_answers_while_the_chat_is_still_starting(fake_index, tmp_path):
 
 
 def test_a_chat_that_cannot_start_leaves_the_api_answering(fake_index, tmp_path):
-    from askposts.app_factory import Staged
-    from askposts.webapp import create_site
+    from askposts.serving.app import create_site
+    from askposts.serving.factory import Staged
 
     def broken(_site):
         raise ImportError("gradio roto")
@@ -242,7 +242,7 @@ def test_a_chat_that_cannot_start_leaves_the_api_answering(fake_index, tmp_path)
 
 
 def test_start_up_warms_the_index_before_serving(fake_index, monkeypatch):
-    from askposts.app_factory import app_for
+    from askposts.serving.factory import app_for
 
     asked = []
     monkeypatch.setattr(fake_index, "ask", lambda q, *a, **k: asked.append(q))

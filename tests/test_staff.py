@@ -5,10 +5,10 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from askposts.auth import Limiter, check_password, check_token, hash_password
 from askposts.cli import main
-from askposts.querylog import QuestionLog
-from askposts.webapp import create_app
+from askposts.questionlog.log import QuestionLog
+from askposts.serving.app import create_app
+from askposts.serving.auth import Limiter, check_password, check_token, hash_password
 
 PASSWORD = "una-clave-larga-de-prueba"
 HASH = hash_password(PASSWORD, salt=b"0123456789abcdef")  # a fixed salt: computed once
@@ -87,8 +87,8 @@ def test_staff_area_is_off_without_credentials(fake_index, tmp_path):
 
 
 def test_chat_logs_the_question_and_its_feedback(fake_index, tmp_path):
-    from askposts.serving import Gate
-    from askposts.web import make_chat_handler, make_feedback_handler
+    from askposts.serving.chat import make_chat_handler, make_feedback_handler
+    from askposts.serving.gate import Gate
 
     qlog = QuestionLog(tmp_path / "q.sqlite")
     respond = make_chat_handler(fake_index, Gate(1, 1.0), qlog)

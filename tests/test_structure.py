@@ -20,13 +20,24 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _top_level_imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """Modules of the package that ``name`` imports when it is loaded (not in functions,
-    not under ``if TYPE_CHECKING``)."""
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """ids of the import nodes under ``if TYPE_CHECKING:`` (never run)."""
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip |= {id(n) for child in node.body for n in ast.walk(child)}
+    return skip
+
+
+def _imports(name: str, path: Path, known: set[str], deferred: bool = True) -> set[str]:
+    """Modules of the package that ``name`` imports: with ``deferred``, inside functions too
+    (a deferred import still makes a cycle); never those under ``if TYPE_CHECKING``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    out = set()
-    for node in tree.body:
+    skip, out = _type_checking_only(tree), set()
+    for node in ast.walk(tree) if deferred else tree.body:
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
@@ -42,7 +53,7 @@ def _top_level_imports(name: str, path: Path, known: set[str]) -> set[str]:
 
 def test_no_import_cycle():
     modules = _modules()
-    graph = {n: _top_level_imports(n, p, set(modules)) for n, p in modules.items()}
+    graph = {n: _imports(n, p, set(modules)) for n, p in modules.items()}
     state: dict[str, int] = {}
 
     def visit(node, trail):
@@ -56,7 +67,24 @@ def test_no_import_cycle():
     for name in graph:
         if name not in state:
             visit(name, [name])
-    assert graph["askposts.api"] and "askposts.indexer" not in _closure(graph, "askposts.api")
+
+
+def test_serving_loads_without_the_builder():
+    # The web API answers from a built index: loading it never pulls in the builder (torch).
+    modules = _modules()
+    loaded = {n: _imports(n, p, set(modules), deferred=False) for n, p in modules.items()}
+    http = "askposts.serving.http"
+    assert loaded[http] and "askposts.indexing.builder" not in _closure(loaded, http)
+
+
+def test_layout_names_the_stages():
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    packages = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
+    assert len(top) <= 12, top
+    assert len(packages) >= 5, packages
+    for name in packages:  # each says in a paragraph what it holds
+        doc = ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text()))
+        assert doc and len(doc) > 120, name
 
 
 def _closure(graph, start):

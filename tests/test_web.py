@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import ROOT, free_port
 from fastapi.testclient import TestClient
 
-from askposts.api import create_api
-from askposts.auth import hash_password
-from conftest import ROOT, free_port
+from askposts.serving.auth import hash_password
+from askposts.serving.http import create_api
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Screenshots go to a temporary folder; `make screenshots` sets this to refresh docs/.

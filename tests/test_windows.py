@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from conftest import SAMPLE
 
-from askposts.candidates import Windows
-from askposts.corpus import build_post
-from askposts.indexer import Builder
-from askposts.judge import choose
-from askposts.query import Query
-from askposts.windows import WindowParams, post_units, post_windows, window_text
+from askposts.answering.candidates import Windows
+from askposts.answering.judge import choose
+from askposts.answering.query import Query
+from askposts.indexing.builder import Builder
+from askposts.posts.corpus import build_post
+from askposts.posts.windows import WindowParams, post_units, post_windows, window_text
 
 BODY = """Primera frase del texto. Segunda frase del texto.
 
@@ -103,7 +103,7 @@ def candidates(fake_index):
     query = Query.parse("actividades del taller", gen, fake_index._analyzer,
                         fake_index.embedder.embed_query("actividades del taller"))
     sc = fake_index._rank(gen, query, None)
-    from askposts.retrieve import top_posts
+    from askposts.answering.rank import top_posts
 
     return Windows(gen, query, top_posts(sc, 5), sc)
 
@@ -141,7 +141,7 @@ def test_a_request_reads_the_generation_once_even_for_a_follow_up(fake_index, se
 
 
 def test_the_date_and_link_notes_come_from_the_cited_post(fake_index):
-    from askposts.quote import post_note as date_note
+    from askposts.answering.quote import post_note as date_note
     from askposts.records import Hit
 
     gen = fake_index.generation

@@ -6,19 +6,19 @@
     answer = index.ask("¿cuándo fue el taller?", askposts.Filters.parse(since="2023"))
 """
 from ._version import __version__ as __version__
-from .corpus import ContentMissing
-from .embedding import Embedder
+from .answering.model import AnswerModel, ModelError
+from .embedding.embedder import Embedder
+from .embedding.hashed import HashEmbedder
 from .errors import AskpostsError
 from .filters import FilterError, Filters
-from .generation import IndexMismatch
-from .hashembed import HashEmbedder
 from .index import Index, QueryError, build_index, open_index
-from .model import AnswerModel, ModelError
+from .indexing.folder import IndexBusy, IndexMissing
+from .indexing.generation import IndexMismatch
+from .posts.corpus import ContentMissing
+from .posts.schema import SiteSchema
 from .records import Answer, Hit, Passage, Period, Post, Problem
-from .schema import SiteSchema
-from .serving import Busy
+from .serving.gate import Busy
 from .settings import Settings, SettingsError
-from .store import IndexBusy, IndexMissing
 
 __all__ = ["Answer", "AnswerModel", "AskpostsError", "Busy", "ContentMissing", "Embedder",
            "FilterError", "Filters", "HashEmbedder", "Hit", "Index", "IndexBusy",

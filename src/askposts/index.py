@@ -10,28 +10,28 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .batching import QuestionBatcher
-from .candidates import CANDIDATE_POSTS
-from .embedding import Embedder, load_embedder, model_id
+from .answering.candidates import CANDIDATE_POSTS
+from .answering.followup import is_follow_up
+from .answering.judge import Decision, Judgement, judge, load_model
+from .answering.model import AnswerModel
+from .answering.query import Query
+from .answering.quote import compose
+from .answering.rank import QueryScores, make_hit, score, top_posts
+from .embedding.batching import QuestionBatcher
+from .embedding.embedder import Embedder, load_embedder, model_id
 from .errors import AskpostsError
 from .filters import Filters
-from .followup import is_follow_up
-from .generation import Generation, IndexMismatch
-from .judge import Decision, Judgement, judge, load_model
-from .lexical import Analyzer
-from .messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION
-from .model import AnswerModel
-from .query import Query
-from .quote import compose
+from .indexing.folder import IndexFolder
+from .indexing.generation import Generation, IndexMismatch
+from .indexing.lexical import Analyzer
+from .indexing.stores import open_store
 from .records import Answer, Hit, Post
-from .retrieve import QueryScores, make_hit, score, top_posts
-from .serving import LRU
+from .serving.gate import LRU
 from .settings import Settings
-from .storage import open_store
-from .store import IndexFolder
+from .spanish.messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION
 
 if TYPE_CHECKING:  # the builder is imported only by build_index: serving never loads it
-    from .indexer import BuildReport, Progress
+    from .indexing.builder import BuildReport, Progress
 
 
 class QueryError(AskpostsError, ValueError):
@@ -278,7 +278,7 @@ def build_index(content: str | Path, index_dir: str | Path = "index",
                 settings: Settings | None = None, rebuild: bool = False,
                 progress: "Progress | None" = None, embedder: Embedder | None = None) -> Index:
     """Build (or bring up to date) the index of ``content``; returns the opened ``Index``."""
-    from .indexer import Builder
+    from .indexing.builder import Builder
 
     builder = Builder(settings, embedder)
     gen, report = builder.build(content, index_dir, rebuild=rebuild, progress=progress)

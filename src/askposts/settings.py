@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .errors import AskpostsError
-from .schema import SiteSchema
+from .posts.schema import SiteSchema
 
 
 class SettingsError(AskpostsError, ValueError):

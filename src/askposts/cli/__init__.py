@@ -15,7 +15,7 @@ from . import answers, search, staff
 from .common import EXIT_ERROR
 
 if TYPE_CHECKING:
-    from ..embedding import Embedder
+    from ..embedding.embedder import Embedder
 
 __all__ = ["main", "parser"]
 

@@ -7,9 +7,19 @@ import os
 import sys
 from pathlib import Path
 
-from ..spanish import spanish_date
-from .common import (EXIT_ERROR, EXIT_OK, add_common, add_filters, builder_of, filters_of,
-                     open_for, print_report, progress_bar, settings_of)
+from ..spanish.words import spanish_date
+from .common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    add_common,
+    add_filters,
+    builder_of,
+    filters_of,
+    open_for,
+    print_report,
+    progress_bar,
+    settings_of,
+)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -54,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run("askposts.app_factory:create", factory=True, host=host, port=port,
                     workers=workers, log_level="warning", timeout_graceful_shutdown=5)
         return EXIT_OK
-    from ..app_factory import app_for
+    from ..serving.factory import app_for
 
     uvicorn.run(app_for(index, mcp=args.mcp), host=host, port=port, log_level="warning",
                 timeout_graceful_shutdown=5)
@@ -77,7 +87,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def cmd_fit(args: argparse.Namespace) -> int:
     """Fit the answer model on labelled questions (grouped cross-validation) and save it."""
-    from ..train import fit, load_datasets
+    from ..fitting.train import fit, load_datasets
 
     builder = builder_of(args)
     work = Path(args.work) if args.work else settings_of(args).cache_dir / "fit"

@@ -11,7 +11,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..index import Index
-    from ..indexer import Builder, BuildReport
+    from ..indexing.builder import Builder, BuildReport
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
 
@@ -60,7 +60,7 @@ def print_report(report: "BuildReport", out: TextIO | None = None) -> None:
 
 def builder_of(args: argparse.Namespace) -> "Builder":
     """A ``Builder`` with the command's settings (and the embedder ``main`` was given)."""
-    from ..indexer import Builder
+    from ..indexing.builder import Builder
 
     return Builder(settings_of(args), getattr(args, "embedder", None))
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import (EXIT_OK, EXIT_SKIPPED, add_common, add_filters, builder_of, filters_of,
-                     open_for, print_report, progress_bar)
+from .common import (
+    EXIT_OK,
+    EXIT_SKIPPED,
+    add_common,
+    add_filters,
+    builder_of,
+    filters_of,
+    open_for,
+    print_report,
+    progress_bar,
+)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -34,7 +43,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Retrieval and reply metrics on labelled questions."""
-    from ..evaluate import evaluate, format_report, read_questions
+    from ..fitting.evaluate import evaluate, format_report, read_questions
 
     report, rows = evaluate(open_for(args), read_questions(args.questions), k=10)
     if args.run_out:

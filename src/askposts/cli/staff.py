@@ -6,9 +6,9 @@ import getpass
 import json
 import sys
 
-from ..auth import hash_password
 from ..filters import parse_bound
-from ..querylog import QuestionLog, log_target
+from ..questionlog.log import QuestionLog, log_target
+from ..serving.auth import hash_password
 from .common import EXIT_ERROR, EXIT_OK, add_common, open_for, settings_of
 
 
@@ -19,7 +19,7 @@ def _log(args: argparse.Namespace) -> QuestionLog:
 
 def cmd_questions(args: argparse.Namespace) -> int:
     """The content-gap report (text, JSON or CSV), or ``purge`` of old questions."""
-    from ..gaps import content_gaps, gaps_csv
+    from ..questionlog.gaps import content_gaps, gaps_csv
 
     qlog = _log(args)
     if args.action == "purge":

@@ -1,0 +1,243 @@
+"""The whole fit, as ``askposts fit`` runs it: data sets -> grouped CV report -> model file.
+
+    askposts fit --squad ../shared/eval/squad-es-v2/tune.json \\
+        --questions ../shared/eval/train.jsonl ../shared/eval/dev.jsonl \\
+        --content ../shared/corpus/redciudadana --out src/askposts/answering/answer_model.json
+
+Every figure in the report is a mean over held-out folds: each fold's models and thresholds
+are fitted on the other folds only, then judged on it. Seeded and deterministic; the indexes
+and question vectors are cached in ``--work``.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from itertools import permutations
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..answering.model import AnswerModel, Linear, starting_fusion
+from ..indexing.generation import Generation
+from ..indexing.lexical import Analyzer
+from .data import Labelled, query_vectors, site_questions, squad_posts
+from .fit import (
+    ALL_DECISION,
+    ALL_WINDOW,
+    FOLDS,
+    Asked,
+    Judged,
+    add_windows,
+    ask_all,
+    fit_fusion,
+    fit_scaled,
+    fit_window,
+    judged,
+    quote_only,
+    ranking_metrics,
+    threshold_capping_wrong,
+    threshold_refusing,
+    weights,
+    window_logits,
+)
+
+if TYPE_CHECKING:
+    from ..indexing.builder import Builder
+
+# One labelled data set: (name, its generation, its questions, their vectors).
+Dataset = tuple[str, Generation, list[Labelled], np.ndarray]
+
+OFF_TOPIC = "fuera-de-tema"
+CROSS = 600  # questions of each data set also asked of the other's posts: off topic by design
+REFUSE = 0.03  # answerable questions graded "none", at most, on every data set
+# Replies graded "answer" whose quote lacks the answer (or that answer the unanswerable), at
+# most this share of all questions on every data set: a confident wrong reply is the worst.
+WRONG = 0.10
+TRIMS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+# The signals each model reads (any registered ones: features.WINDOW_FEATURES and
+# judge.DECISION_FEATURES); the model file records them.
+WINDOW_SIGNALS = ALL_WINDOW
+ANSWER_SIGNALS = ALL_DECISION
+TOPIC_SIGNALS = ALL_DECISION
+
+
+@dataclass
+class Choices:
+    """What a fold's training part decided: the trim and the two thresholds."""
+
+    trim: float
+    threshold: float
+    near: float
+
+
+def load_datasets(builder: "Builder", work: Path, squad: str | None,
+                  questions: list[str] | None, content: str | None, sample: int | None = None,
+                  log: Callable[[str], object] = print) -> list[Dataset]:
+    """[(name, generation, questions, vectors)] with indexes built (or reused) in ``work``."""
+    sets = []
+    if squad:
+        posts = work / "squad-posts"
+        sets.append(("squad", posts, squad_posts(squad, posts, articles=sample)))
+    if questions and content:
+        sets.append(("site", Path(content), [q for f in questions for q in site_questions(f)]))
+    out = []
+    for name, folder, qs in sets:
+        qs = qs if not sample else _sample(qs, sample * 25)
+        started = time.perf_counter()
+        gen, _ = builder.build(folder, work / f"index-{name}", progress=None)
+        vecs = query_vectors(builder.embedder, qs, work)
+        log(f"{name}: {len(gen.posts)} publicaciones, {len(gen.windows)} ventanas, "
+            f"{len(qs)} preguntas ({time.perf_counter() - started:.0f} s)")
+        out.append((name, gen, qs, vecs))
+    return out
+
+
+def _sample(qs: list[Labelled], n: int) -> list[Labelled]:
+    rng = np.random.default_rng(0)
+    idx = sorted(rng.choice(len(qs), size=min(n, len(qs)), replace=False))
+    return [qs[i] for i in idx]
+
+
+def off_topic(datasets: list[Dataset], analyzer: Analyzer, fusion: Linear) -> list[Asked]:
+    """Each data set's questions asked of the other data set's posts: none is answerable
+    there, so they teach the decision what an off-topic question looks like."""
+    out: list[Asked] = []
+    for (_, _, qs, vecs), (other, gen, _, _) in permutations(datasets, 2):
+        rng = np.random.default_rng(len(qs))
+        idx = np.sort(rng.choice(len(qs), size=min(CROSS, len(qs)), replace=False))
+        moved = [replace(qs[i], relevant=[], answers=[], evidence="", post="",
+                         id=f"{other}:{qs[i].id}") for i in idx]
+        out += ask_all(gen, analyzer, moved, vecs[idx], OFF_TOPIC, fusion)
+    return out
+
+
+def _means(per_fold: list[dict]) -> dict:
+    keys = sorted({k for f in per_fold for k in f})
+    return {k: round(float(np.mean([f[k] for f in per_fold if k in f])), 4) for k in keys}
+
+
+def grade_metrics(items: list[Asked], done: list[Judged], p: np.ndarray, t: np.ndarray,
+                  choices: Choices) -> dict:
+    """The figures a citizen judges replies by, for one fold of one data set."""
+    grade = np.where(p >= choices.threshold, "answer",
+                     np.where(t >= choices.near, "near", "none"))
+    grade = np.where([d.quote is None for d in done], "none", grade)
+    ans = np.array([a.answerable for a in items])
+    holds = np.array([d.holds and g != "none" for d, g in zip(done, grade)])
+    said = grade == "answer"
+    out = {"hedged_unanswerable": float(np.mean(~said[~ans])) if (~ans).any() else None,
+           "none_unanswerable": float(np.mean(grade[~ans] == "none")) if (~ans).any() else None,
+           "confidently_wrong": float(np.mean(said & ~holds))}
+    if ans.any():
+        out |= {"quote_holds": float(np.mean(holds[ans])),
+                "answered": float(np.mean(said[ans])),
+                "none_answerable": float(np.mean(grade[ans] == "none")),
+                "words": float(np.mean([d.words for d, g in zip(done, grade)
+                                        if d.quote is not None and g != "none"] or [0]))}
+    if said.any():
+        out["answer_precision"] = float(np.mean(holds[said]))
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def choose_trim(items: list[Asked], logits: list[np.ndarray]) -> float:
+    """The largest trim whose quotes hold the answer nearly as often as the best trim's."""
+    rates = []
+    for trim in TRIMS:
+        held = [quote_only(a, lg, trim)[0] for a, lg in zip(items, logits) if a.answerable]
+        rates.append(np.mean(held) if held else 0.0)
+    best = max(rates)
+    return max(t for t, r in zip(TRIMS, rates) if r >= best - 0.005)
+
+
+def choose_thresholds(items: list[Asked], p: np.ndarray, t: np.ndarray,
+                      holds: np.ndarray) -> tuple[float, float]:
+    """``threshold``: the lowest at which confident wrong replies stay within ``WRONG`` of
+    every data set's questions; ``near``: refusing at most ``REFUSE`` of every data set's
+    answerable questions."""
+    cuts, nears = [], []
+    answerable = np.array([a.answerable for a in items])
+    for name in sorted({a.dataset for a in items}):
+        own = np.array([a.dataset == name for a in items])
+        cuts.append(threshold_capping_wrong(p[own], holds[own], WRONG))
+        if answerable[own].any():
+            nears.append(threshold_refusing(t[own], answerable[own], REFUSE))
+    return max(cuts), min(nears)
+
+
+def decide(items: list[Asked], done: list[Judged], answer_names: tuple[str, ...],
+           topic_names: tuple[str, ...], c: float = 0.3) -> tuple[Linear, Linear]:
+    """The answer model (the quote holds the answer) and the topic model (answerable)."""
+    rows = np.vstack([d.row for d in done])
+    w = weights(items, [1] * len(items))
+    holds = np.array([d.holds for d in done], float)
+    answerable = np.array([a.answerable for a in items], float)
+    pick = lambda names: rows[:, [ALL_DECISION.index(n) for n in names]]  # noqa: E731
+    return (fit_scaled(pick(answer_names), holds, answer_names, w, c),
+            fit_scaled(pick(topic_names), answerable, topic_names, w, c))
+
+
+def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object] = print
+        ) -> tuple[AnswerModel, dict]:
+    start = starting_fusion()
+    items: list[Asked] = []
+    for name, gen, qs, vecs in datasets:
+        items += ask_all(gen, analyzer, qs, vecs, name, start)
+    items += off_topic(datasets, analyzer, start)
+    train = lambda k: [a for a in items if a.fold != k]  # noqa: E731
+    report: dict = {"folds": FOLDS, "wrong_at_most": WRONG, "refuse_at_most": REFUSE}
+
+    fusions = [fit_fusion(train(k), start) for k in range(FOLDS)]
+    report["ranking"] = _by_dataset(
+        items, lambda k, idx: ranking_metrics([items[i] for i in idx], fusions[k]))
+    log(f"fusión: {report['ranking']}")
+    for a in items:  # every question's windows under the fusion that did not see it
+        add_windows(analyzer, a, fusions[a.fold])
+    windows = [fit_window(train(k), WINDOW_SIGNALS) for k in range(FOLDS)]
+    logits = [window_logits(a, windows[a.fold]) for a in items]
+    trims = [choose_trim(train(k), [lg for a, lg in zip(items, logits) if a.fold != k])
+             for k in range(FOLDS)]
+    done = [judged(a, lg, trims[a.fold]) for a, lg in zip(items, logits)]
+    holds = np.array([d.holds for d in done])
+    p, t = np.zeros(len(items)), np.zeros(len(items))
+    models = [decide(train(k), [d for a, d in zip(items, done) if a.fold != k],
+                     ANSWER_SIGNALS, TOPIC_SIGNALS) for k in range(FOLDS)]
+    for i, (a, d) in enumerate(zip(items, done)):
+        answer, topic = models[a.fold]
+        p[i] = answer.probability(d.row[[ALL_DECISION.index(n) for n in answer.features]])
+        t[i] = topic.probability(d.row[[ALL_DECISION.index(n) for n in topic.features]])
+    choices = []
+    for k in range(FOLDS):
+        rest = [i for i, a in enumerate(items) if a.fold != k]
+        cut, near = choose_thresholds([items[i] for i in rest], p[rest], t[rest], holds[rest])
+        choices.append(Choices(trims[k], cut, near))
+    report["replies"] = _by_dataset(items, lambda k, idx: grade_metrics(
+        [items[i] for i in idx], [done[i] for i in idx], p[idx], t[idx], choices[k]),
+        off_topic=True)
+    report["fold_choices"] = [vars(ch) for ch in choices]
+    log(f"respuestas: {report['replies']}")
+
+    fusion = fit_fusion(items, start)
+    window = fit_window(items, WINDOW_SIGNALS)
+    trim = choose_trim(items, logits)
+    answer, topic = decide(items, done, ANSWER_SIGNALS, TOPIC_SIGNALS)
+    threshold, near = choose_thresholds(items, p, t, holds)
+    report |= {"trim": trim, "threshold": round(threshold, 4), "near": round(near, 4),
+               "data": {name: len(qs) for name, _, qs, _ in datasets}}
+    return AnswerModel(fusion, window, answer, topic, trim, threshold, near, report), report
+
+
+def _by_dataset(items: list[Asked], fn, off_topic: bool = False) -> dict:
+    """Fold means of ``fn(fold, indexes of its test items)`` per data set (off-topic questions
+    only where the figure means something for them: the replies)."""
+    names = sorted({a.dataset for a in items if off_topic or a.dataset != OFF_TOPIC})
+    out = {}
+    for name in names:
+        folds = []
+        for k in range(FOLDS):
+            test = [i for i, a in enumerate(items) if a.dataset == name and a.fold == k]
+            if test:
+                folds.append(fn(k, test))
+        out[name] = _means(folds)
+    return out

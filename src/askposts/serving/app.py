@@ -1,0 +1,137 @@
+"""The whole site on one port: the public chat at ``/``, the staff area behind a login at
+``/personal``, the JSON API at ``/api``, the privacy page, and (``--mcp``) the MCP server.
+
+One admission gate is shared by all of them. The site takes no files and serves none.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..index import Index
+from ..questionlog.log import QuestionLog, open_log
+from .auth import Limiter, check_password
+from .gate import Gate
+from .http import create_api
+
+# Gradio's upload route and its file server are closed, so nobody can use the site to host
+# files or fill the disk.
+_CLOSED = ("/gradio_api/upload", "/upload", "/gradio_api/file=", "/file=")
+_PRIVACY_PAGE = Path(__file__).with_name("privacy.md")
+STAFF = "/personal"
+
+
+class Guard:
+    """Pure ASGI (no per-request task, unlike ``@app.middleware``): refuses file routes and
+    rate-limits failed staff logins per client address."""
+
+    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        if any(path.startswith(prefix + p) for prefix in ("", STAFF, "/mcp") for p in _CLOSED):
+            return await _json(send, 403, {"error": "Este sitio no recibe ni sirve archivos."})
+        if not (scope["method"] == "POST" and path.rstrip("/") == STAFF + "/login"):
+            return await self.app(scope, receive, send)
+        client = scope["client"][0] if scope.get("client") else "?"
+        if wait := self.limiter.blocked(client):
+            return await _json(send, 429, {"detail": "Demasiados intentos fallidos; espere "
+                                                    "unos minutos."}, {"retry-after": str(wait)})
+
+        async def watch(message):
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                self.limiter.failed(client)
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
+async def _json(send: Send, status: int, body: dict, headers: dict | None = None) -> None:
+    await respond(send, status, json.dumps(body, ensure_ascii=False).encode(),
+                  "application/json", headers)
+
+
+async def respond(send: Send, status: int, data: bytes, content_type: str,
+                  headers: dict | None = None) -> None:
+    """A whole response from plain ASGI code (no per-request objects)."""
+    head = [(b"content-type", content_type.encode()), (b"content-length", str(len(data)).encode())]
+    head += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": data})
+
+
+def _privacy(app: FastAPI, index: Index) -> None:
+    @app.get("/privacidad", response_class=HTMLResponse)
+    def privacy() -> str:
+        from markdown_it import MarkdownIt
+
+        text = _PRIVACY_PAGE.read_text(encoding="utf-8").replace(
+            "{days}", str(index.settings.question_log_days))
+        return ('<!doctype html><html lang="es"><meta charset="utf-8"><title>Privacidad</title>'
+                '<body style="max-width:42rem;margin:2rem auto;font-family:sans-serif">'
+                + MarkdownIt("commonmark", {"html": False}).render(text) + "</body></html>")
+
+
+def _staff_off(app: FastAPI) -> None:
+    @app.get(STAFF, response_class=HTMLResponse, status_code=404)
+    @app.get(STAFF + "/{rest:path}", response_class=HTMLResponse, status_code=404)
+    def off(rest: str = "") -> HTMLResponse:
+        return HTMLResponse('<!doctype html><html lang="es"><meta charset="utf-8"><p>El área '
+                            "del personal está desactivada: falta <code>staff_password_hash"
+                            "</code> en la configuración (<code>askposts staff-password</code>)."
+                            "</p></html>", status_code=404)
+
+
+def create_app(index: Index, mcp: bool = False, qlog: QuestionLog | None = None) -> FastAPI:
+    """The site; ``qlog`` defaults to the log the settings ask for, beside the index."""
+    return add_chat(create_site(index, qlog), index, mcp)
+
+
+def create_site(index: Index, qlog: QuestionLog | None = None) -> FastAPI:
+    """Everything but the Gradio pages: the JSON API, the guard, the privacy page (fast to
+    build: no Gradio import). ``add_chat`` completes it."""
+    s = index.settings
+    gate = Gate(s.slots, s.slot_wait, s.queue_size)
+    qlog = qlog if qlog is not None else open_log(s, index.folder.path)
+    limiter = Limiter()
+    app = create_api(index, gate, qlog, limiter)
+    app.state.question_log, app.state.limiter, app.state.chat_ready = qlog, limiter, False
+    app.add_middleware(Guard, limiter=limiter)
+    _privacy(app, index)
+    if not s.staff_password_hash:
+        _staff_off(app)
+    return app
+
+
+def add_chat(app: FastAPI, index: Index, mcp: bool = False) -> FastAPI:
+    """Mount the public chat, the staff area and (``mcp``) the MCP server on ``app``, all
+    drawing from its gate. This is the slow part of a start: Gradio's imports."""
+    import gradio as gr
+
+    from .chat import CSS, build_ui
+    from .staff import build_staff_ui
+
+    s, gate, qlog = index.settings, app.state.gate, app.state.question_log
+    common = {"allowed_paths": [], "footer_links": [], "show_error": False, "max_file_size": 1}
+    if s.staff_password_hash:
+        def login(user: str, password: str) -> bool:
+            return user == s.staff_user and check_password(password, s.staff_password_hash)
+
+        app = gr.mount_gradio_app(app, build_staff_ui(index, gate, qlog), path=STAFF,
+                                  auth=login, auth_message="Área del personal: ingrese su "
+                                  "usuario y contraseña.", css=CSS, **common)
+    if mcp:
+        from .mcp_tools import build_mcp_ui
+
+        app = gr.mount_gradio_app(app, build_mcp_ui(index, gate), path="/mcp",
+                                  mcp_server=True, **common)
+    app = gr.mount_gradio_app(app, build_ui(index, gate, qlog), path="/", css=CSS, **common)
+    app.state.chat_ready = True
+    return app
