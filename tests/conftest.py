@@ -82,12 +82,19 @@ def fake_embedder():
 
 
 @pytest.fixture(scope="session")
-def fake_index(tmp_path_factory, settings, fake_embedder):
-    """The sample content indexed with the fake embedder (milliseconds)."""
+def _fake_index(tmp_path_factory, settings, fake_embedder):
     from askposts import build_index
 
     folder = tmp_path_factory.mktemp("fake-index")
     return build_index(SAMPLE, folder, settings, embedder=fake_embedder)
+
+
+@pytest.fixture
+def fake_index(_fake_index):
+    """The sample content indexed with the fake embedder (milliseconds, once a session), its
+    caches empty: no test sees what another one asked."""
+    _fake_index.clear_caches()
+    return _fake_index
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from askposts.caching import LRU
 from askposts.embedding.batching import QuestionBatcher
-from askposts.serving.gate import LRU, Gate
+from askposts.serving.gate import Gate
 from askposts.serving.http import create_api
+from askposts.serving.service import AskService
 
 
 class Recorder:
@@ -87,7 +89,7 @@ def test_api_requests_waiting_for_a_slot_share_passes_and_get_their_own_answers(
     questions = [f"¿Qué hicimos sobre datos abiertos en el taller {i}?" for i in range(12)]
     before = fake_index._batcher.passes
     gate = Gate(1, 10.0)
-    client = TestClient(create_api(fake_index, gate))
+    client = TestClient(create_api(AskService(fake_index, gate)))
     with ThreadPoolExecutor(12) as pool:
         with gate.slot():  # everyone has to wait: all twelve are queued before any encodes
             sent = [pool.submit(client.get, "/api/ask", params={"q": q}) for q in questions]

@@ -81,8 +81,10 @@ def test_cli_page(workdir, capsys):
 
 
 def test_http_page(sample_index):
-    client = TestClient(__import__("askposts.serving.http", fromlist=["create_api"]).create_api(
-        sample_index))
+    from askposts.serving.http import create_api
+    from askposts.serving.service import AskService
+
+    client = TestClient(create_api(AskService(sample_index)))
     urls = re.findall(r'curl "([^"]+)"', "".join(blocks("http-api.md", "bash")))
     assert len(urls) == 6
     for url in urls:

@@ -10,10 +10,12 @@ from conftest import SAMPLE
 from fastapi.testclient import TestClient
 
 from askposts import build_index
+from askposts.caching import LRU
 from askposts.questionlog.log import QuestionLog
 from askposts.serving.app import create_app
-from askposts.serving.gate import BUSY, LRU, Busy, Gate
+from askposts.serving.gate import BUSY, Busy, Gate
 from askposts.serving.http import create_api
+from askposts.serving.service import AskService
 
 
 def test_gate_refuses_quickly_when_full_and_recovers():
@@ -73,9 +75,9 @@ def test_gate_refuses_at_once_when_its_pace_says_the_wait_would_be_too_long():
 
 def test_api_answers_503_with_retry_after_when_every_slot_is_taken(fake_index):
     gate = Gate(1, 0.05)
-    client = TestClient(create_api(fake_index, gate))
+    client = TestClient(create_api(AskService(fake_index, gate)))
     asked = {"q": "¿Cómo funciona el presupuesto participativo en los municipios?"}
-    with gate.slot():  # (a question no other test asks: it must not be cached yet)
+    with gate.slot():  # (the fixture's caches are empty: the question must wait)
         r = client.get("/api/ask", params=asked)
     assert r.status_code == 503 and r.json()["error"] == BUSY
     assert int(r.headers["Retry-After"]) >= 1
@@ -84,14 +86,14 @@ def test_api_answers_503_with_retry_after_when_every_slot_is_taken(fake_index):
 
 def test_concurrent_requests_are_all_served_or_refused_never_lost(fake_index):
     gate = Gate(1, 5.0)  # a tiny budget, a wait long enough for everyone
-    client = TestClient(create_api(fake_index, gate))
+    client = TestClient(create_api(AskService(fake_index, gate)))
     questions = [f"datos abiertos {i}" for i in range(12)]
     with ThreadPoolExecutor(6) as pool:
         codes = list(pool.map(lambda q: client.get("/api/search", params={"q": q}).status_code,
                               questions))
     assert codes == [200] * 12 and gate.in_flight == 0
     hurried = Gate(1, 0.0)  # no wait at all: the ones that find it busy are told so
-    client = TestClient(create_api(fake_index, hurried))
+    client = TestClient(create_api(AskService(fake_index, hurried)))
     with ThreadPoolExecutor(6) as pool:
         codes = list(pool.map(lambda q: client.get("/api/ask", params={"q": q}).status_code,
                               [f"taller {i}" for i in range(12)]))
@@ -102,8 +104,8 @@ def test_the_chat_says_politely_when_busy(fake_index):
     from askposts.serving.chat import make_chat_handler
 
     gate = Gate(1, 0.05)
-    respond = make_chat_handler(fake_index, gate)
-    with gate.slot():  # (a question no other test asks: it must not be cached yet)
+    respond = make_chat_handler(AskService(fake_index, gate))
+    with gate.slot():  # (the fixture's caches are empty: the question must wait)
         box, turns, asked, _, html = respond("¿Qué es la hackatón?", [], [], "", None, "", "")
     assert box == "¿Qué es la hackatón?" and asked == []  # the question is kept to resend
     assert "muchas personas" in html

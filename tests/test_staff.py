@@ -89,13 +89,15 @@ def test_staff_area_is_off_without_credentials(fake_index, tmp_path):
 def test_chat_logs_the_question_and_its_feedback(fake_index, tmp_path):
     from askposts.serving.chat import make_chat_handler, make_feedback_handler
     from askposts.serving.gate import Gate
+    from askposts.serving.service import AskService
 
     qlog = QuestionLog(tmp_path / "q.sqlite")
-    respond = make_chat_handler(fake_index, Gate(1, 1.0), qlog)
+    service = AskService(fake_index, Gate(1, 1.0), qlog)
+    respond = make_chat_handler(service)
     _, _, asked, last, _ = respond("¿Quién ganó el mundial? llamen al 5512-3456", [], [], "",
                                    None, "", "")
     assert last and asked
-    feedback = make_feedback_handler(qlog)
+    feedback = make_feedback_handler(service)
     assert feedback(False, "no era lo que buscaba", last)[1].startswith("Gracias")
     assert "300" in feedback(True, "x" * 400, last)[1]
     qlog.flush()

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from askposts.serving.auth import hash_password
 from askposts.serving.http import create_api
+from askposts.serving.service import AskService
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Screenshots go to a temporary folder; `make screenshots` sets this to refresh docs/.
@@ -25,10 +26,10 @@ STAFF_PASSWORD = "clave-del-personal-de-prueba"
 STAFF_HASH = hash_password(STAFF_PASSWORD, salt=b"fixed-test-salt!")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client(fake_index):
     """The HTTP API over the sample content and the fake embedder (shape, errors, CSV)."""
-    return TestClient(create_api(fake_index))
+    return TestClient(create_api(AskService(fake_index)))
 
 
 def test_search_endpoint_shape(client):
@@ -43,7 +44,7 @@ def test_search_endpoint_shape(client):
 
 
 def test_ask_endpoint(sample_index):
-    client = TestClient(create_api(sample_index))
+    client = TestClient(create_api(AskService(sample_index)))
     question = "¿Cuántas personas participaron en el taller de datos abiertos de Cobán?"
     body = client.get("/api/ask", params={"q": question}).json()
     assert body["found"] is True and "[1]" in body["text"]

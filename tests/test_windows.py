@@ -97,7 +97,7 @@ def test_windows_are_reused_by_content(tmp_path, settings, fake_embedder):
     assert report.reused == report.passages + report.windows - report.embedded
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def candidates(fake_index):
     gen = fake_index.generation
     query = Query.parse("actividades del taller", gen, fake_index._analyzer,

@@ -17,6 +17,7 @@ from .answering.model import AnswerModel
 from .answering.query import Query
 from .answering.quote import compose
 from .answering.rank import QueryScores, make_hit, score, top_posts
+from .caching import LRU
 from .embedding.batching import QuestionBatcher
 from .embedding.embedder import Embedder, load_embedder, model_id
 from .errors import AskpostsError
@@ -26,7 +27,6 @@ from .indexing.generation import Generation, IndexMismatch
 from .indexing.lexical import Analyzer
 from .indexing.stores import open_store
 from .records import Answer, Hit, Post
-from .serving.gate import LRU
 from .settings import Settings
 from .spanish.messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION
 
@@ -170,6 +170,11 @@ class Index:
             return self._batcher.expecting(self._check(question))
         except QueryError:  # the request itself will say what is wrong with it
             return contextlib.nullcontext()
+
+    def clear_caches(self) -> None:
+        """Forget cached question vectors and answers (the next ones are computed afresh)."""
+        self._vectors.clear()
+        self._results.clear()
 
     def cached_vector(self, question: str) -> np.ndarray | None:
         """The question's vector if it was computed already (never runs the encoder)."""

@@ -3,7 +3,7 @@
 The config file is ``askposts.toml`` in the working directory, or the file named by
 ``ASKPOSTS_CONFIG``. Every field below can be set there (same name) or in the environment
 (``ASKPOSTS_`` + the name in capitals, e.g. ``ASKPOSTS_SITE_URL``). The site's front-matter
-schema is a ``[schema]`` table in the file (see ``schema``), or JSON in ``ASKPOSTS_SCHEMA``.
+schema is a ``[schema]`` table in the file (see ``posts.schema``), or JSON in ``ASKPOSTS_SCHEMA``.
 """
 from __future__ import annotations
 

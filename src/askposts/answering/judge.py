@@ -133,7 +133,7 @@ def load_model(path: str | None = None) -> AnswerModel:
 
 def judge(gen: Generation, query: Query, top: list[int], scores: "QueryScores",
           model: AnswerModel, threshold: float | None = None) -> Judgement:
-    """Judge a ranked question; ``scores`` is its ``retrieve.QueryScores``."""
+    """Judge a ranked question; ``scores`` is its ``rank.QueryScores``."""
     c = Windows(gen, query, top, scores)
     if not top or not len(c):
         why = "ninguna publicación coincide con los filtros" if not top \

@@ -1,15 +1,15 @@
 """The fitted answer model: four linear models in one small JSON file shipped in the package.
 
-- ``fusion`` ranks posts from the rankers' normalised scores (``retrieve.POST_FEATURES``);
+- ``fusion`` ranks posts from the rankers' normalised scores (``rank.POST_FEATURES``);
 - ``window`` scores each candidate answer window: the logit that it holds the answer
   (``features.WINDOW_FEATURES``), and ``trim`` is how much lower a trimmed window may score
   and still be the quote;
 - ``answer`` gives the probability that the quote holds the answer and ``topic`` that the
-  posts answer the question at all (``judge.DECISION_FEATURES``); ``threshold`` (on
+  posts answer the question at all (``verdict.DECISION_FEATURES``); ``threshold`` (on
   ``answer``) and ``near`` (on ``topic``) make the three grades.
 
 Each model names its signals; the file is keyed by those names and any registered signal can
-be used, so a new signal is a function plus a refit. ``askposts fit`` (``train``) writes the
+be used, so a new signal is a function plus a refit. ``askposts fit`` (``fitting.train``) writes the
 file; docs/retrieval.md tells how it was fitted. Query time is numpy only.
 """
 from __future__ import annotations

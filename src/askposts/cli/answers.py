@@ -61,7 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             os.environ["ASKPOSTS_SITE_URL"] = args.site_url
         if args.mcp:
             os.environ["ASKPOSTS_SERVE_MCP"] = "1"
-        uvicorn.run("askposts.app_factory:create", factory=True, host=host, port=port,
+        uvicorn.run("askposts.serving.factory:create", factory=True, host=host, port=port,
                     workers=workers, log_level="warning", timeout_graceful_shutdown=5)
         return EXIT_OK
     from ..serving.factory import app_for

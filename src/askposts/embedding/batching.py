@@ -1,6 +1,6 @@
 """Questions that wait together are encoded together.
 
-When many people ask at once, most requests wait in the admission queue (``serving.Gate``)
+When many people ask at once, most requests wait in the admission queue (``serving.gate.Gate``)
 for a slot. A request announces its question while it waits (``expecting``). The next
 request that needs a vector nobody has computed encodes its own question *and* the
 announced ones in one forward pass (at most ``size`` of them), and keeps them all in the
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from ..serving.gate import LRU
+from ..caching import LRU
 
 
 class _Batch:

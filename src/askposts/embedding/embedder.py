@@ -25,7 +25,7 @@ __all__ = ["Embedder", "ModelEmbedder", "load_embedder", "model_id"]
 class Embedder(Protocol):
     """What the index needs from an encoder: normalised float32 vectors of one size.
 
-    ``ModelEmbedder`` is the real one; ``hashembed.HashEmbedder`` a deterministic stand-in
+    ``ModelEmbedder`` is the real one; ``hashed.HashEmbedder`` a deterministic stand-in
     for tests. ``model_id`` is recorded in the index: vectors of two ids never mix.
     """
 

@@ -1,6 +1,6 @@
 """The bundled e5 model's forward pass in plain torch: what questions are encoded with.
 
-The e5 folder (``e5model``) is a standard ``BertModel`` with mean pooling. Loading it through
+The e5 folder (``e5``) is a standard ``BertModel`` with mean pooling. Loading it through
 sentence-transformers costs every serving process about 220 MB and 4-7 s of imports
 (transformers, scikit-learn, scipy) and adds a generic layer of Python per question. This
 module runs the same arithmetic on the same weights with the same ``tokenizer.json`` and
@@ -8,7 +8,7 @@ prompts, with torch functions only. Indexing still goes through sentence-transfo
 measured against it on corpus texts and the dev questions: cosine >= 0.9999999 in fp32,
 >= 0.99999 in bf16.
 
-Indexed texts are never padded (``embedding.Batched`` groups texts of equal token length),
+Indexed texts are never padded (``base.Batched`` groups texts of equal token length),
 so their attention needs no mask and the mean pools every token. Questions that arrive
 together under load are padded into one pass (``embed_together``): the padding is masked
 out of the attention and of the mean.

@@ -2,7 +2,7 @@
 
 Ranking metrics are at post level: a post counts once, paths are compared after NFC
 normalisation. Reply metrics read the grades (answer / near / none) and, where a question has
-labelled ``evidence``, whether the first quote holds it (``fitdata.holds_evidence``).
+labelled ``spanish.patterns``, whether the first quote holds it (``data.holds_evidence``).
 """
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def _normal(text: str) -> str:
 
 
 def holds_evidence(quote: str, evidence: str, n: int = 30) -> bool:
-    """Does ``quote`` hold the evidence: some ``n`` consecutive characters of it (all of it
+    """Does ``answering.quote`` hold the evidence: some ``n`` consecutive characters of it (all of it
     when shorter), whitespace collapsed, NFC? The measure the answers are judged by."""
     quote, evidence = _normal(quote), _normal(evidence)
     if not quote or not evidence:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..records import Passage, Post
+from .connection import connect
 from .folder import IndexBusy, IndexMissing
 from .generation import FORMAT, Generation, IndexMismatch
 from .lexical import Analyzer
@@ -64,7 +65,7 @@ def _safe_url(url: str) -> str:
 
 
 class PostgresStore:
-    """A ``Store`` (see ``storage``) in one schema of a PostgreSQL database with pgvector."""
+    """A ``Store`` (see ``stores``) in one schema of a PostgreSQL database with pgvector."""
 
     def __init__(self, url: str, schema: str = "askposts") -> None:
         if not schema.isidentifier():
@@ -80,16 +81,7 @@ class PostgresStore:
             con.execute(_TABLES.format(s=schema))
 
     def _connect(self):
-        import psycopg
-        from pgvector.psycopg import register_vector
-
-        con = psycopg.connect(self.url, autocommit=True)
-        try:
-            register_vector(con)
-        except psycopg.ProgrammingError:  # the extension does not exist yet
-            con.execute("CREATE EXTENSION IF NOT EXISTS vector")
-            register_vector(con)
-        return con
+        return connect(self.url, vectors=True)
 
     @contextlib.contextmanager
     def lock(self, wait: float = 0.0) -> Iterator[None]:

@@ -1,14 +1,17 @@
-"""Where generations live: a folder on disk (default) or a PostgreSQL schema, behind one seam.
+"""Where generations and the question log live, chosen by name in one registry.
 
-``open_store(settings, index_dir)`` is the one place that chooses. The builder and ``Index``
-only see a ``Store``: lock, publish a complete generation atomically, load the published one,
-and a cheap ``stamp`` that changes when another process publishes.
+``BACKENDS`` maps each ``backend`` setting to how it opens the index's ``Store`` and the question
+log's database: ``faiss`` (a folder on disk, the log in SQLite beside it) or ``postgres`` (one
+schema holds both). ``open_store`` and ``open_question_db`` are the only places that choose.
+The builder and ``Index`` only see a ``Store``: lock, publish a complete generation atomically,
+load the published one, and a cheap ``stamp`` that changes when another process publishes.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -16,9 +19,10 @@ from .folder import POINTER, IndexFolder
 from .generation import Generation
 
 if TYPE_CHECKING:
+    from ..questionlog.database import PostgresDB, SqliteDB
     from ..settings import Settings
 
-BACKENDS = ("faiss", "postgres")
+QUESTION_FILE = "questions.sqlite"  # the question log beside a folder index
 
 
 class Store(Protocol):
@@ -40,7 +44,7 @@ class Store(Protocol):
 
 
 class FolderStore:
-    """Generations as folders, published by an atomic ``CURRENT`` pointer (see ``store``)."""
+    """Generations as folders, published by an atomic ``CURRENT`` pointer (see ``folder``)."""
 
     def __init__(self, path: str | Path) -> None:
         self.folder = IndexFolder(path)
@@ -80,17 +84,65 @@ class FolderStore:
         self.folder.cleanup()
 
 
-def open_store(settings: "Settings", index_dir: str | Path) -> Store:
-    """The store the settings name: ``faiss`` (a folder) or ``postgres`` (``database_url``)."""
+def _folder(settings: "Settings", index_dir: Path) -> Store:
+    return FolderStore(index_dir)
+
+
+def _sqlite(settings: "Settings", index_dir: Path) -> "SqliteDB":
+    from ..questionlog.database import SqliteDB
+
+    return SqliteDB(index_dir / QUESTION_FILE)
+
+
+def _database_url(settings: "Settings") -> str:
     from ..settings import SettingsError
 
-    if settings.backend == "faiss":
-        return FolderStore(index_dir)
-    if settings.backend == "postgres":
-        if not settings.database_url:
-            raise SettingsError("backend = \"postgres\" necesita database_url "
-                                "(o ASKPOSTS_DATABASE_URL, o --database-url).")
-        from .postgres import PostgresStore
+    if not settings.database_url:
+        raise SettingsError("backend = \"postgres\" necesita database_url "
+                            "(o ASKPOSTS_DATABASE_URL, o --database-url).")
+    return settings.database_url
 
-        return PostgresStore(settings.database_url, settings.database_schema)
-    raise SettingsError(f"backend debe ser {' o '.join(BACKENDS)} (no {settings.backend!r}).")
+
+def _postgres(settings: "Settings", index_dir: Path) -> Store:
+    from .postgres import PostgresStore
+
+    return PostgresStore(_database_url(settings), settings.database_schema)
+
+
+def _postgres_questions(settings: "Settings", index_dir: Path) -> "PostgresDB":
+    from ..questionlog.database import PostgresDB
+
+    return PostgresDB(_database_url(settings), settings.database_schema)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How one backend opens the index's store and the question log's database."""
+
+    store: Callable[["Settings", Path], Store]
+    questions: Callable[["Settings", Path], "SqliteDB | PostgresDB"]
+
+
+BACKENDS: dict[str, Backend] = {"faiss": Backend(_folder, _sqlite),
+                                "postgres": Backend(_postgres, _postgres_questions)}
+
+
+def backend(settings: "Settings") -> Backend:
+    """The backend the settings name (``SettingsError`` for an unknown name)."""
+    from ..settings import SettingsError
+
+    try:
+        return BACKENDS[settings.backend]
+    except KeyError:
+        raise SettingsError(f"backend debe ser {' o '.join(BACKENDS)} "
+                            f"(no {settings.backend!r}).") from None
+
+
+def open_store(settings: "Settings", index_dir: str | Path) -> Store:
+    """Where the settings keep the index's generations."""
+    return backend(settings).store(settings, Path(index_dir))
+
+
+def open_question_db(settings: "Settings", index_dir: str | Path) -> "SqliteDB | PostgresDB":
+    """Where the settings keep the question log (beside the index, or in its database)."""
+    return backend(settings).questions(settings, Path(index_dir))

@@ -74,9 +74,9 @@ class PostgresDB:
 
     def connect(self) -> "psycopg.Connection":
         """A connection (autocommit) with the table created."""
-        import psycopg
+        from ..indexing.connection import connect
 
-        con = psycopg.connect(self.url, autocommit=True)
+        con = connect(self.url)
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
         con.execute(f"CREATE TABLE IF NOT EXISTS {self.schema}.questions "
                     f"(seq bigserial, {_COLUMNS.format(blob='bytea')})")

@@ -2,7 +2,7 @@
 
 One SQLite file beside the index (``questions.sqlite``, WAL: a crash mid-write loses at most
 the rows being written, and several serving processes write at once), or a ``questions`` table
-in the index's schema with the PostgreSQL backend (see ``logdb``). What is kept: the hour,
+in the index's schema with the PostgreSQL backend (see ``database``). What is kept: the hour,
 the question after ``redact``, the decision (grade, confidence, reason), the cited paths, the
 latency, the filters, the question's vector (for the content-gap report) and the feedback.
 Never an IP, a cookie, a user agent or a session id. Rows older than ``question_log_days`` are
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 log = logging.getLogger(__name__)
-FILE = "questions.sqlite"
 MAX_COMMENT = 300
 LOW_CONFIDENCE = 0.5  # an answer given with less than this counts as a gap in the report
 
@@ -70,12 +69,12 @@ def _hour(now: float) -> str:
 class QuestionLog:
     """Append-only (plus feedback) log, written by one background thread.
 
-    ``target``: a file path (SQLite) or a ``logdb.PostgresDB``.
+    ``target``: a file path (SQLite) or a ``database.PostgresDB``.
     """
 
-    def __init__(self, target: str | Path | PostgresDB, days: int = 180,
+    def __init__(self, target: str | Path | SqliteDB | PostgresDB, days: int = 180,
                  clock: Callable[[], float] = time.time) -> None:
-        self.db = target if isinstance(target, PostgresDB) else SqliteDB(target)
+        self.db = target if isinstance(target, (SqliteDB, PostgresDB)) else SqliteDB(target)
         self.days, self.clock = days, clock
         self._queue: queue.Queue = queue.Queue(maxsize=10_000)
         self._writer = threading.Thread(target=self._run, name="question-log", daemon=True)
@@ -203,11 +202,11 @@ def _row(r: dict) -> LoggedQuestion:
         vector=vector)
 
 
-def log_target(settings: "Settings", index_folder: Path) -> Path | PostgresDB:
-    """The index's PostgreSQL schema with that backend; else ``questions.sqlite`` beside it."""
-    if settings.backend == "postgres":
-        return PostgresDB(settings.database_url, settings.database_schema)
-    return Path(index_folder) / FILE
+def log_target(settings: "Settings", index_folder: Path) -> "SqliteDB | PostgresDB":
+    """The question log's database for the index in ``index_folder`` (see ``stores``)."""
+    from ..indexing.stores import open_question_db
+
+    return open_question_db(settings, index_folder)
 
 
 def open_log(settings: "Settings", index_folder: Path) -> QuestionLog | None:

@@ -1,15 +1,15 @@
 """The whole site on one port: the public chat at ``/``, the staff area behind a login at
 ``/personal``, the JSON API at ``/api``, the privacy page, and (``--mcp``) the MCP server.
 
-One admission gate is shared by all of them. The site takes no files and serves none.
+One ``AskService`` (one admission gate, one question log) serves all of them. The site takes no files and serves none.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..index import Index
@@ -17,6 +17,7 @@ from ..questionlog.log import QuestionLog, open_log
 from .auth import Limiter, check_password
 from .gate import Gate
 from .http import create_api
+from .service import AskService
 
 # Gradio's upload route and its file server are closed, so nobody can use the site to host
 # files or fill the disk.
@@ -37,13 +38,15 @@ class Guard:
             return await self.app(scope, receive, send)
         path = scope["path"]
         if any(path.startswith(prefix + p) for prefix in ("", STAFF, "/mcp") for p in _CLOSED):
-            return await _json(send, 403, {"error": "Este sitio no recibe ni sirve archivos."})
+            return await JSONResponse({"error": "Este sitio no recibe ni sirve archivos."},
+                                      403)(scope, receive, send)
         if not (scope["method"] == "POST" and path.rstrip("/") == STAFF + "/login"):
             return await self.app(scope, receive, send)
         client = scope["client"][0] if scope.get("client") else "?"
         if wait := self.limiter.blocked(client):
-            return await _json(send, 429, {"detail": "Demasiados intentos fallidos; espere "
-                                                    "unos minutos."}, {"retry-after": str(wait)})
+            return await JSONResponse({"detail": "Demasiados intentos fallidos; espere unos "
+                                       "minutos."}, 429, {"retry-after": str(wait)}
+                                      )(scope, receive, send)
 
         async def watch(message):
             if message["type"] == "http.response.start" and message["status"] >= 400:
@@ -51,20 +54,6 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, watch)
-
-
-async def _json(send: Send, status: int, body: dict, headers: dict | None = None) -> None:
-    await respond(send, status, json.dumps(body, ensure_ascii=False).encode(),
-                  "application/json", headers)
-
-
-async def respond(send: Send, status: int, data: bytes, content_type: str,
-                  headers: dict | None = None) -> None:
-    """A whole response from plain ASGI code (no per-request objects)."""
-    head = [(b"content-type", content_type.encode()), (b"content-length", str(len(data)).encode())]
-    head += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": data})
 
 
 def _privacy(app: FastAPI, index: Index) -> None:
@@ -98,10 +87,10 @@ def create_site(index: Index, qlog: QuestionLog | None = None) -> FastAPI:
     """Everything but the Gradio pages: the JSON API, the guard, the privacy page (fast to
     build: no Gradio import). ``add_chat`` completes it."""
     s = index.settings
-    gate = Gate(s.slots, s.slot_wait, s.queue_size)
     qlog = qlog if qlog is not None else open_log(s, index.folder.path)
+    service = AskService(index, Gate(s.slots, s.slot_wait, s.queue_size), qlog)
     limiter = Limiter()
-    app = create_api(index, gate, qlog, limiter)
+    app = create_api(service, limiter)
     app.state.question_log, app.state.limiter, app.state.chat_ready = qlog, limiter, False
     app.add_middleware(Guard, limiter=limiter)
     _privacy(app, index)
@@ -118,20 +107,20 @@ def add_chat(app: FastAPI, index: Index, mcp: bool = False) -> FastAPI:
     from .chat import CSS, build_ui
     from .staff import build_staff_ui
 
-    s, gate, qlog = index.settings, app.state.gate, app.state.question_log
+    s, service = index.settings, app.state.service
     common = {"allowed_paths": [], "footer_links": [], "show_error": False, "max_file_size": 1}
     if s.staff_password_hash:
         def login(user: str, password: str) -> bool:
             return user == s.staff_user and check_password(password, s.staff_password_hash)
 
-        app = gr.mount_gradio_app(app, build_staff_ui(index, gate, qlog), path=STAFF,
+        app = gr.mount_gradio_app(app, build_staff_ui(service), path=STAFF,
                                   auth=login, auth_message="Área del personal: ingrese su "
                                   "usuario y contraseña.", css=CSS, **common)
     if mcp:
         from .mcp_tools import build_mcp_ui
 
-        app = gr.mount_gradio_app(app, build_mcp_ui(index, gate), path="/mcp",
+        app = gr.mount_gradio_app(app, build_mcp_ui(service), path="/mcp",
                                   mcp_server=True, **common)
-    app = gr.mount_gradio_app(app, build_ui(index, gate, qlog), path="/", css=CSS, **common)
+    app = gr.mount_gradio_app(app, build_ui(service), path="/", css=CSS, **common)
     app.state.chat_ready = True
     return app

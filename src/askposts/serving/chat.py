@@ -1,17 +1,16 @@
 """The public Gradio chat: cited answers, follow-ups, and one-click feedback on each answer."""
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from html import escape
 
 import gradio as gr
 
 from ..errors import AskpostsError
-from ..index import Index
-from ..questionlog.log import MAX_COMMENT, QuestionLog
-from .gate import Busy, Gate
+from ..questionlog.log import MAX_COMMENT
+from .gate import Busy
 from .render import answer_html
+from .service import AskService
 from .widgets import menu_filters, year_menu
 
 EXAMPLES = ["¿Qué es la justicia abierta?", "¿Qué proyectos de datos abiertos hemos hecho?",
@@ -50,9 +49,9 @@ def _note(question: str, turns: list[str], text: str, status: bool = False) -> s
     return _conversation(turns + [_turn(question, f'<p class="aviso"{role}>{escape(text)}</p>')])
 
 
-def make_chat_handler(index: Index, gate: Gate, qlog: QuestionLog | None = None) -> Callable:
+def make_chat_handler(service: AskService) -> Callable:
     """The chat's handler: (question, turns, asked, last id, filters) -> the new state."""
-    limit = index.settings.max_question_chars
+    limit = service.index.settings.max_question_chars
 
     def respond(question, turns, asked, last, collections, since, until):
         turns, asked = list(turns or []), list(asked or [])
@@ -63,33 +62,29 @@ def make_chat_handler(index: Index, gate: Gate, qlog: QuestionLog | None = None)
             return question, turns, asked, last, _note(
                 question[:80] + "…", turns, f"Su pregunta tiene {len(question)} caracteres; el "
                 f"máximo es {limit}. Acórtela y vuelva a intentarlo (la dejamos en el cuadro).")
-        started = time.perf_counter()
         try:
             # The conversation's earlier questions let «¿y cuándo fue?» be read in context.
             chosen = menu_filters(collections, None, since, until)
-            with index.expecting(question), gate.slot():
-                answer = index.ask(question, chosen, history=asked[-3:])
+            reply = service.ask(question, chosen, asked, "chat")
         except Busy as exc:  # the question stays in the box, to send again
             return question, turns, asked, last, _note(question, turns, str(exc), status=True)
         except AskpostsError as exc:
             return question, turns, asked, last, _note(question, turns, str(exc))
-        if qlog is not None:
-            last = qlog.record(answer, time.perf_counter() - started, chosen,
-                               index.cached_vector(question))
-        turns.append(_turn(question, answer_html(answer)))
+        last = reply.log_id or last
+        turns.append(_turn(question, answer_html(reply.answer)))
         return "", turns, asked + [question], last, _conversation(turns)
 
     return respond
 
 
-def make_feedback_handler(qlog: QuestionLog | None) -> Callable:
+def make_feedback_handler(service: AskService) -> Callable:
     """(useful, comment, last id) -> (comment box, status): one click, optional comment."""
 
     def feedback(useful, comment, last):
-        if qlog is None:
+        if service.qlog is None:
             return comment, ""
         try:
-            qlog.feedback(last, useful, comment)
+            service.feedback(last, useful, comment)
         except AskpostsError as exc:
             return comment, f"⚠️ {exc}"
         return "", "Gracias: su opinión nos ayuda a mejorar las publicaciones."
@@ -97,8 +92,8 @@ def make_feedback_handler(qlog: QuestionLog | None) -> Callable:
     return feedback
 
 
-def _feedback_row(qlog: QuestionLog | None, last: gr.State) -> None:
-    if qlog is None:
+def _feedback_row(service: AskService, last: gr.State) -> None:
+    if service.qlog is None:
         return
     with gr.Accordion("¿Le sirvió la última respuesta?", open=False, elem_id="opinion"):
         comment = gr.Textbox(label="Comentario (opcional, hasta 300 caracteres)",
@@ -107,13 +102,14 @@ def _feedback_row(qlog: QuestionLog | None, last: gr.State) -> None:
             yes = gr.Button("👍 Sí, me sirvió", elem_id="util-si", size="sm")
             no = gr.Button("👎 No me sirvió", elem_id="util-no", size="sm")
         status = gr.Markdown(elem_id="opinion-estado")
-    feedback = make_feedback_handler(qlog)
+    feedback = make_feedback_handler(service)
     for button, useful in ((yes, True), (no, False)):
         button.click(lambda c, lid, u=useful: feedback(u, c, lid), [comment, last],
                      [comment, status], api_visibility="private")
 
 
-def _chat(index: Index, gate: Gate, qlog: QuestionLog | None) -> None:
+def _chat(service: AskService) -> None:
+    index = service.index
     facets = index.facets()
     turns = gr.State([])
     asked = gr.State([])  # the conversation's questions, for follow-ups
@@ -124,7 +120,7 @@ def _chat(index: Index, gate: Gate, qlog: QuestionLog | None) -> None:
                               elem_id="pregunta", scale=5, lines=1,
                               max_length=index.settings.max_question_chars * 2)
         send = gr.Button("Preguntar", variant="primary", elem_id="enviar", scale=1)
-    _feedback_row(qlog, last)
+    _feedback_row(service, last)
     with gr.Accordion("Filtros (opcional)", open=False):
         collections = gr.Dropdown(facets["collections"], multiselect=True, label="Colecciones")
         with gr.Row():
@@ -132,7 +128,7 @@ def _chat(index: Index, gate: Gate, qlog: QuestionLog | None) -> None:
             until = year_menu("Hasta el año", facets["years"])
     gr.Examples(EXAMPLES, inputs=question, label="Preguntas de ejemplo")
     clear = gr.Button("Nueva conversación", variant="secondary")
-    respond = make_chat_handler(index, gate, qlog)
+    respond = make_chat_handler(service)
     inputs = [question, turns, asked, last, collections, since, until]
     outputs = [question, turns, asked, last, conversation]
     # A public endpoint, as Gradio apps are expected to have: gradio_client can call it.
@@ -141,13 +137,14 @@ def _chat(index: Index, gate: Gate, qlog: QuestionLog | None) -> None:
                 [turns, asked, last, conversation], api_visibility="private")
 
 
-def build_ui(index: Index, gate: Gate, qlog: QuestionLog | None = None) -> gr.Blocks:
+def build_ui(service: AskService) -> gr.Blocks:
     """The public chat (and its feedback buttons when the question log is on)."""
+    index = service.index
     with gr.Blocks(title="Pregunte a nuestras publicaciones") as ui:
         gr.Markdown("# Pregunte a nuestras publicaciones\nRespuestas cortas con citas de "
                     "nuestros blogs, proyectos y publicaciones.")
-        _chat(index, gate, qlog)
-        if qlog is not None:
+        _chat(service)
+        if service.qlog is not None:
             gr.Markdown(PRIVACY.format(days=index.settings.question_log_days),
                         elem_classes=["meta"])
     s = index.settings

@@ -52,11 +52,12 @@ class Staged:
             return await self.site(scope, receive, send)
         if scope["type"] != "http":
             return await send({"type": "websocket.close", "code": 1013})  # try again later
-        from .app import respond  # loaded already: the site imported it
+        from starlette.responses import (
+            HTMLResponse,  # loaded already: the site imported it
+        )
 
-        await respond(send, 500 if self.failed else 503,
-                      (BROKEN if self.failed else STARTING).encode(), "text/html; charset=utf-8",
-                      {"retry-after": "2"})
+        await HTMLResponse(BROKEN if self.failed else STARTING, 500 if self.failed else 503,
+                           {"retry-after": "2"})(scope, receive, send)
 
     async def _lifespan(self, receive, send) -> None:
         await receive()  # lifespan.startup

@@ -1,11 +1,10 @@
-"""Serving many people on few cores: one admission gate and small caches.
+"""Serving many people on few cores: one admission gate.
 
 - ``Gate``: at most ``slots`` queries compute at once in this process (about the number of
   cores); a request waits at most ``wait`` seconds for a slot, then is told to come back
   (HTTP 503 with ``Retry-After``; the chat says so politely). One that clearly would not get
   a slot in time, by the gate's measured pace, is told so at once instead of after waiting.
   Nothing hangs and nothing piles up: the HTTP API and the Gradio chat draw from the same gate.
-- ``LRU``: a small thread-safe least-recently-used cache (question vectors, answers).
 """
 from __future__ import annotations
 
@@ -13,9 +12,8 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable, Iterator
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterator
 
 from ..errors import AskpostsError
 
@@ -155,38 +153,3 @@ class Gate:
             if self._leave(waiter):
                 self.release()
             raise
-
-
-class LRU:
-    """A thread-safe least-recently-used map of at most ``size`` entries (0: no cache)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]
-            self.misses += 1
-            return None
-
-    def put(self, key: Hashable, value: Any) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def __contains__(self, key: Hashable) -> bool:  # a peek: no hit, no miss, no reordering
-        with self._lock:
-            return key in self._data
-
-    def __len__(self) -> int:
-        return len(self._data)

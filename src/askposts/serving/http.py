@@ -6,11 +6,9 @@
     GET /api/health
     GET /api/questions?since=2026-01-01&unanswered=1&format=csv   (staff: bearer token)
 Bad parameters answer 400 with ``{"error": "..."}`` in Spanish; when every slot is taken
-past a short wait, 503 with ``Retry-After`` (see ``serving``).
+past a short wait, 503 with ``Retry-After`` (see ``gate``).
 """
 from __future__ import annotations
-
-import time
 
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,14 +16,17 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from ..errors import AskpostsError
 from ..filters import Filters, parse_bound
-from ..index import Index
 from ..questionlog.gaps import content_gaps, gaps_csv
-from ..questionlog.log import QuestionLog
 from .auth import Limiter, check_token
-from .gate import Busy, Gate
+from .gate import Busy
 from .render import hits_csv
+from .service import AskService
 
 MAX_K = 50
+
+
+def _gone() -> Response:
+    return Response(status_code=499)  # the client left while its question waited
 
 
 class BadRequest(AskpostsError):
@@ -50,15 +51,15 @@ def _question(q: str | None) -> str:
     return q
 
 
-def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None = None,
-               limiter: Limiter | None = None) -> FastAPI:
-    """The JSON API over ``index``; ``qlog`` records /api/ask and serves /api/questions."""
+def create_api(service: AskService, limiter: Limiter | None = None) -> FastAPI:
+    """The JSON API over ``service``; its question log records /api/ask and serves
+    /api/questions."""
+    index, gate, qlog = service.index, service.gate, service.qlog
     s = index.settings
     limiter = limiter or Limiter()
-    gate = gate or Gate(s.slots, s.slot_wait, s.queue_size)
     app = FastAPI(title="askposts", description="Búsqueda y respuestas sobre publicaciones.",
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
-    app.state.gate = gate
+    app.state.gate, app.state.service = gate, service
 
     @app.exception_handler(Busy)
     async def busy(_request: Request, exc: Busy):
@@ -69,18 +70,6 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
     async def bad_request(_request: Request, exc: Exception):
         return JSONResponse({"error": str(exc)}, status_code=400)
 
-    async def bounded(request: Request, work, question: str):
-        """Run ``work`` in a worker thread once a slot is free; drop it if the client left.
-        While it waits, ``question`` may be encoded with another request's (``batching``)."""
-        with index.expecting(question):
-            await gate.acquire()
-            try:
-                if await request.is_disconnected():
-                    return Response(status_code=499)  # nobody is waiting for this answer
-                return await run_in_threadpool(work)
-            finally:
-                gate.release()
-
     @app.get("/api/search")
     async def search(request: Request, q: str | None = None, k: str | None = None,
                      collection: list[str] = Query(default=[]),
@@ -88,9 +77,10 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
                      since: str | None = None, until: str | None = None):
         question, n = _question(q), _k(k)
         chosen = Filters.parse(collection, programme, since, until)
-        work = lambda: JSONResponse({"query": q, "hits": [  # noqa: E731
-            h.to_dict() for h in index.search(question, k=n, filters=chosen)]})
-        return await bounded(request, work, question)
+        found = await service.search_async(
+            question, n, chosen, request.is_disconnected,
+            then=lambda hits: JSONResponse({"query": q, "hits": [h.to_dict() for h in hits]}))
+        return _gone() if found is None else found
 
     @app.get("/api/ask")
     async def ask(request: Request, q: str | None = None,
@@ -101,16 +91,10 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
         # context: the conversation's earlier questions (repeatable, oldest first).
         question = _question(q)
         chosen = Filters.parse(collection, programme, since, until)
-
-        def work():
-            started = time.perf_counter()
-            answer = index.ask(question, chosen, history=context[-3:])
-            if qlog is not None:
-                qlog.record(answer, time.perf_counter() - started, chosen,
-                            index.cached_vector(question.strip()))
-            return JSONResponse(answer.to_dict())  # serialised here, off the event loop
-
-        return await bounded(request, work, question)
+        # Serialised in the worker thread, off the event loop.
+        reply = await service.ask_async(question, chosen, context, "api", request.is_disconnected,
+                                        then=lambda r: JSONResponse(r.answer.to_dict()))
+        return _gone() if reply is None else reply
 
     @app.get("/api/export.csv", response_class=PlainTextResponse)
     async def export(request: Request, q: str | None = None, k: str | None = None,
@@ -119,10 +103,9 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
                      since: str | None = None, until: str | None = None):
         question, n = _question(q), _k(k, 20)
         chosen = Filters.parse(collection, programme, since, until)
-        work = lambda: index.search(question, k=n, filters=chosen)  # noqa: E731
-        hits = await bounded(request, work, question)
-        if isinstance(hits, Response):
-            return hits
+        hits = await service.search_async(question, n, chosen, request.is_disconnected)
+        if hits is None:
+            return _gone()
         return PlainTextResponse(
             hits_csv(hits), media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="iniciativas.csv"'})
@@ -149,6 +132,7 @@ def create_api(index: Index, gate: Gate | None = None, qlog: QuestionLog | None 
                                 status_code=404)
         day = parse_bound(since, upper=False) if since else None
         only = (unanswered or "").lower() in ("1", "true", "si", "sí", "yes")
+        await run_in_threadpool(qlog.flush, 1.0)  # include what was asked a moment ago
         rows = await run_in_threadpool(qlog.rows, day, only)
         gaps = await run_in_threadpool(content_gaps, rows, index)
         if (format or "").lower() == "csv":

@@ -10,8 +10,7 @@ import json
 
 import gradio as gr
 
-from ..index import Index
-from .gate import Gate
+from .service import AskService
 
 MAX_K = 20
 
@@ -21,7 +20,7 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def make_tools(index: Index, gate: Gate) -> tuple:
+def make_tools(service: AskService) -> tuple:
     """The two tool functions (their docstrings are what assistants read)."""
 
     def buscar_publicaciones(pregunta: str, k: int = 5) -> str:
@@ -35,8 +34,7 @@ def make_tools(index: Index, gate: Gate) -> tuple:
             JSON: una lista de las publicaciones más cercanas, la mejor primero, con título,
             URL, fecha, colección y el pasaje que mejor responde, citado literalmente.
         """
-        with index.expecting(pregunta), gate.slot():
-            hits = index.search(pregunta, k=max(1, min(MAX_K, int(k))))
+        hits = service.search(pregunta, k=max(1, min(MAX_K, int(k))))
         return _json([{"titulo": h.title, "url": h.url or h.link, "fecha": h.date,
                        "coleccion": h.collection, "extracto": h.text} for h in hits])
 
@@ -52,8 +50,7 @@ def make_tools(index: Index, gate: Gate) -> tuple:
             que no responda; none: nada), la confianza (0 a 1) de que la cita responda, el
             motivo, y las fuentes con título y URL.
         """
-        with index.expecting(pregunta), gate.slot():
-            answer = index.ask(pregunta)
+        answer = service.ask(pregunta, source="mcp").answer
         return _json({"respuesta": answer.text, "encontrada": answer.found,
                 "grado": answer.grade, "confianza": round(answer.confidence, 3),
                 "motivo": answer.reason,
@@ -66,12 +63,12 @@ def make_tools(index: Index, gate: Gate) -> tuple:
     return buscar_publicaciones, preguntar
 
 
-def build_mcp_ui(index: Index, gate: Gate) -> gr.Blocks:
+def build_mcp_ui(service: AskService) -> gr.Blocks:
     """A Blocks with only the two tools as API endpoints (mounted with ``mcp_server=True``)."""
     with gr.Blocks(title="askposts MCP") as ui:
         gr.Markdown("Servidor MCP de askposts: `buscar_publicaciones` y `preguntar`.")
-        for tool in make_tools(index, gate):
+        for tool in make_tools(service):
             gr.api(tool, api_name=tool.__name__)
-    ui.queue(max_size=index.settings.queue_size,
-             default_concurrency_limit=index.settings.slots)
+    s = service.index.settings
+    ui.queue(max_size=s.queue_size, default_concurrency_limit=s.slots)
     return ui

@@ -16,11 +16,9 @@ import gradio as gr
 
 from ..errors import AskpostsError
 from ..filters import parse_bound
-from ..index import Index
 from ..questionlog.gaps import Gap, content_gaps
-from ..questionlog.log import QuestionLog
-from .gate import Gate
 from .render import TABLE_COLUMNS, table_rows
+from .service import AskService
 from .widgets import menu_filters, year_menu
 
 STAFF_COLLECTIONS = ("proyectos", "mediciones", "publicaciones", "blogs")
@@ -28,7 +26,7 @@ GAP_COLUMNS = ["Veces", "Pregunta (ejemplos)", "Primera vez", "Última vez", "Op
                "Publicaciones más cercanas"]
 
 
-def make_staff_handler(index: Index, gate: Gate) -> Callable:
+def make_staff_handler(service: AskService) -> Callable:
     """(query, collections, programmes, since, until, k) -> (rows, status, CSV link)."""
 
     def search(query, collections, programmes, since, until, k):
@@ -37,8 +35,7 @@ def make_staff_handler(index: Index, gate: Gate) -> Callable:
             return [], "Escriba qué busca (por ejemplo: «datos abiertos municipales»).", ""
         try:
             chosen = menu_filters(collections, programmes, since, until)
-            with index.expecting(query), gate.slot():
-                hits = index.search(query, k=int(k), filters=chosen)
+            hits = service.search(query, int(k), chosen)
         except AskpostsError as exc:
             return [], f"⚠️ {exc}", ""
         params = {"q": query, "k": int(k), "collection": list(chosen.collections),
@@ -65,8 +62,9 @@ def gap_rows(gaps: list[Gap]) -> list[list[str]]:
     return rows
 
 
-def make_report_handler(index: Index, qlog: QuestionLog | None) -> Callable:
+def make_report_handler(service: AskService) -> Callable:
     """(since, only unanswered) -> (rows, status)."""
+    index, qlog = service.index, service.qlog
 
     def report(since, unanswered):
         if qlog is None:
@@ -85,7 +83,7 @@ def make_report_handler(index: Index, qlog: QuestionLog | None) -> Callable:
     return report
 
 
-def _initiatives(index: Index, facets: dict, gate: Gate) -> None:
+def _initiatives(service: AskService, facets: dict) -> None:
     gr.Markdown("Busque iniciativas pasadas (qué hicimos, cuándo y con quién) en todas las "
                 "colecciones, y descargue los resultados.")
     query = gr.Textbox(label="Buscar iniciativas", elem_id="buscar-iniciativas",
@@ -105,13 +103,13 @@ def _initiatives(index: Index, facets: dict, gate: Gate) -> None:
     export = gr.HTML()
     table = gr.Dataframe(headers=TABLE_COLUMNS, interactive=False, wrap=True,
                          label="Resultados", elem_id="resultados")
-    search = make_staff_handler(index, gate)
+    search = make_staff_handler(service)
     inputs = [query, collections, programmes, since, until, k]
     gr.on([run.click, query.submit], search, inputs, [table, status, export],
           api_name="buscar")
 
 
-def _gaps(index: Index, qlog: QuestionLog | None) -> None:
+def _gaps(service: AskService) -> None:
     gr.Markdown("Lo que la gente preguntó en el chat y las publicaciones no respondieron (o "
                 "respondieron con poca confianza, o marcaron como no útil), agrupado por "
                 "significado. Las preguntas se guardan sin datos personales.")
@@ -124,19 +122,19 @@ def _gaps(index: Index, qlog: QuestionLog | None) -> None:
     status = gr.Markdown(elem_id="informe-estado")
     table = gr.Dataframe(headers=GAP_COLUMNS, interactive=False, wrap=True,
                          label="Preguntas sin respuesta", elem_id="informe")
-    run.click(make_report_handler(index, qlog), [since, unanswered], [table, status],
+    run.click(make_report_handler(service), [since, unanswered], [table, status],
               api_name="informe")
 
 
-def build_staff_ui(index: Index, gate: Gate, qlog: QuestionLog | None) -> gr.Blocks:
-    """The staff area's Blocks (mounted behind a login by ``api.create_app``)."""
-    facets = index.facets()
+def build_staff_ui(service: AskService) -> gr.Blocks:
+    """The staff area's Blocks (mounted behind a login by ``app.add_chat``)."""
+    facets = service.index.facets()
     with gr.Blocks(title="Área del personal") as ui:
         gr.Markdown("# Área del personal\n[Salir](/personal/logout)")
         with gr.Tab("Iniciativas"):
-            _initiatives(index, facets, gate)
+            _initiatives(service, facets)
         with gr.Tab("Preguntas sin respuesta"):
-            _gaps(index, qlog)
-    s = index.settings
+            _gaps(service)
+    s = service.index.settings
     ui.queue(max_size=s.queue_size, default_concurrency_limit=s.slots)
     return ui
