@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import AskpostsError
 from .records import Post
+from .spanish import messages as msg
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 Names = Iterable[str] | str | None
@@ -35,7 +36,7 @@ def parse_bound(value: object, upper: bool) -> dt.date | None:
         return value
     match = _DATE.match(str(value).strip())
     if not match:
-        raise FilterError(f"Fecha no válida: {value!r}. Use AAAA, AAAA-MM o AAAA-MM-DD.")
+        raise FilterError(msg.BAD_DATE.format(value=value))
     year, month, day = (int(g) if g else None for g in match.groups())
     try:
         if month is None:
@@ -44,7 +45,7 @@ def parse_bound(value: object, upper: bool) -> dt.date | None:
             return dt.date(year, month, calendar.monthrange(year, month)[1] if upper else 1)
         return dt.date(year, month, day)
     except ValueError as exc:
-        raise FilterError(f"Fecha no válida: {value!r}.") from exc
+        raise FilterError(msg.BAD_DAY.format(value=value)) from exc
 
 
 def _names(values: Names) -> tuple[str, ...]:
@@ -68,7 +69,7 @@ class Filters:
         """Filters from what people typed: names or lists of names, dates as ``AAAA[-MM[-DD]]``."""
         lo, hi = parse_bound(since, upper=False), parse_bound(until, upper=True)
         if lo and hi and lo > hi:
-            raise FilterError("La fecha inicial es posterior a la final.")
+            raise FilterError(msg.DATES_REVERSED)
         return cls(_names(collections), _names(programmes), lo, hi)
 
     @classmethod

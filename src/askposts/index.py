@@ -28,6 +28,7 @@ from .indexing.lexical import Analyzer
 from .indexing.stores import open_store
 from .records import Answer, Hit, Post
 from .settings import Settings
+from .spanish import messages as msg
 from .spanish.messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION
 
 if TYPE_CHECKING:  # the builder is imported only by build_index: serving never loads it
@@ -74,15 +75,12 @@ class Index:
         wanted = self._embedder.model_id if self._embedder is not None \
             else model_id(self.settings.model)
         if gen.model_id != wanted:
-            raise IndexMismatch(
-                f"El índice en {self.store.where} se construyó con el modelo {gen.model_id} "
-                f"({gen.manifest['model']['dim']} dimensiones), no con {wanted}. "
-                f"Reconstrúyalo con: askposts index CONTENIDO --index {self.folder.path} "
-                "--rebuild")
+            raise IndexMismatch(msg.OTHER_MODEL.format(
+                where=self.store.where, built=gen.model_id, dim=gen.manifest["model"]["dim"],
+                wanted=wanted, folder=self.folder.path))
         if self._embedder is not None and self._embedder.dim != gen.manifest["model"]["dim"]:
-            raise IndexMismatch(
-                f"El modelo cargado da vectores de {self._embedder.dim} dimensiones y el índice "
-                f"tiene {gen.manifest['model']['dim']}; reconstruya el índice con --rebuild.")
+            raise IndexMismatch(msg.OTHER_DIM.format(loaded=self._embedder.dim,
+                                                     dim=gen.manifest["model"]["dim"]))
         self._pointer_stamp = stamp
         return gen
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import AskpostsError
 from .posts.schema import SiteSchema
+from .spanish import messages as msg
 
 
 class SettingsError(AskpostsError, ValueError):
@@ -84,12 +85,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.query_encoder not in QUERY_ENCODERS:
-            raise SettingsError(f"Valor inválido para query_encoder: {self.query_encoder!r} "
-                                f"(use {' o '.join(QUERY_ENCODERS)})")
+            raise SettingsError(msg.BAD_QUERY_ENCODER.format(value=self.query_encoder,
+                                                             names=" o ".join(QUERY_ENCODERS)))
         for name in _AT_LEAST_ONE:
             if getattr(self, name) < 1:
-                raise SettingsError(f"Valor inválido para {name}: {getattr(self, name)!r} "
-                                    "(debe ser un entero mayor que 0)")
+                raise SettingsError(msg.NOT_POSITIVE.format(name=name, value=getattr(self, name)))
 
     @classmethod
     def load(cls, config: str | Path | None = None, env: dict | None = None,
@@ -112,13 +112,13 @@ class Settings:
         known = {f.name: f for f in fields(self)}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise SettingsError(f"Opciones desconocidas en la configuración: {', '.join(unknown)}")
+            raise SettingsError(msg.UNKNOWN_OPTIONS.format(names=", ".join(unknown)))
         typed = {}
         for name, value in values.items():
             try:
                 typed[name] = _typed(getattr(self, name), value)
             except (TypeError, ValueError, AskpostsError) as exc:
-                raise SettingsError(f"Valor inválido para {name}: {value!r}") from exc
+                raise SettingsError(msg.BAD_VALUE.format(name=name, value=value)) from exc
         return replace(self, **typed)
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..indexing.generation import Generation
+from ..spanish import messages as msg
 from ..spanish.messages import REASON_HEADS, SIGNAL_WORDS
 from .candidates import Windows
 from .features import WINDOW_FEATURES, window_rows
@@ -136,8 +137,7 @@ def judge(gen: Generation, query: Query, top: list[int], scores: "QueryScores",
     """Judge a ranked question; ``scores`` is its ``rank.QueryScores``."""
     c = Windows(gen, query, top, scores)
     if not top or not len(c):
-        why = "ninguna publicación coincide con los filtros" if not top \
-            else "las publicaciones más cercanas no tienen texto"
+        why = msg.NO_POST_MATCHES if not top else msg.NO_TEXT
         return Judgement(Decision(False, why), c, np.zeros(0))
     logits = model.window.logit(window_rows(c, model.window.features))
     quote = choose(c, logits, model.trim)

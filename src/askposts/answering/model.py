@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AskpostsError
+from ..spanish import messages as msg
 
 FORMAT = 2  # 2: answer windows, named signals, two decision models
 
@@ -65,8 +66,7 @@ class Linear:
         """``ModelError`` unless every signal it reads is among ``known``."""
         unknown = sorted(set(self.features) - set(known))
         if unknown:
-            raise ModelError("El modelo de respuestas usa señales que esta versión no conoce "
-                             f"({', '.join(unknown)}); vuelva a ajustarlo con askposts fit.")
+            raise ModelError(msg.MODEL_UNKNOWN_SIGNALS.format(names=", ".join(unknown)))
 
     @classmethod
     def from_dict(cls, data: dict) -> "Linear":
@@ -74,7 +74,7 @@ class Linear:
         arr = (lambda k: np.array(data[k], np.float64) if k in data else None)  # noqa: E731
         coef = arr("coef")
         if coef is None or len(coef) != len(names):
-            raise ModelError("El modelo de respuestas está incompleto; vuelva a ajustarlo.")
+            raise ModelError(msg.MODEL_INCOMPLETE)
         return cls(names, coef, float(data.get("intercept", 0.0)), arr("mean"), arr("scale"))
 
 
@@ -104,8 +104,7 @@ class AnswerModel:
     @classmethod
     def from_dict(cls, data: dict) -> "AnswerModel":
         if data.get("format") != FORMAT:
-            raise ModelError("Formato de modelo de respuestas desconocido; vuelva a ajustarlo "
-                             "con askposts fit.")
+            raise ModelError(msg.MODEL_FORMAT)
         return cls(Linear.from_dict(data["fusion"]), Linear.from_dict(data["window"]),
                    Linear.from_dict(data["answer"]), Linear.from_dict(data["topic"]),
                    float(data["trim"]),
@@ -118,12 +117,11 @@ class AnswerModel:
             if path:
                 text = Path(path).read_text(encoding="utf-8")
             else:
-                text = resources.files("askposts.answering").joinpath("answer_model.json").read_text(
+                text = resources.files(__package__).joinpath("answer_model.json").read_text(
                     encoding="utf-8")
             return cls.from_dict(json.loads(text))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelError(f"No se pudo leer el modelo de respuestas {path or ''}: "
-                             f"{exc}") from exc
+            raise ModelError(msg.MODEL_UNREADABLE.format(path=path or "", error=exc)) from exc
 
 
 def starting_fusion() -> Linear:

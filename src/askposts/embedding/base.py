@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import AskpostsError
+from ..spanish import messages as msg
 from . import e5 as e5model
 
 E5_ALIASES = {e5model.MODEL_NAME, "intfloat/" + e5model.MODEL_NAME}
@@ -68,7 +69,7 @@ def choose_precision(setting: str) -> str:
     """``auto`` -> ``bf16`` where the CPU has it, else ``fp32``; ``bf16``/``fp32`` forced."""
     setting = (setting or "auto").lower()
     if setting not in ("auto", "bf16", "fp32"):
-        raise AskpostsError(f"precision debe ser auto, bf16 o fp32 (no {setting!r})")
+        raise AskpostsError(msg.BAD_PRECISION.format(value=setting))
     if setting == "auto":
         return "bf16" if cpu_has_bf16() else "fp32"
     return setting

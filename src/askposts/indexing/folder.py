@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import AskpostsError
+from ..spanish import messages as msg
 
 POINTER = "CURRENT"
 LOCK = "LOCK"
@@ -65,9 +66,7 @@ class IndexFolder:
     def current(self) -> Path:
         name = self.current_name()
         if name is None:
-            raise IndexMissing(
-                f"No hay un índice en {self.path}. Créelo con: askposts index CONTENIDO "
-                f"--index {self.path}")
+            raise IndexMissing(msg.NO_INDEX.format(where=self.path, how=f"--index {self.path}"))
         return self.path / name
 
     def new_generation(self) -> Path:
@@ -105,9 +104,7 @@ class IndexFolder:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise IndexBusy(
-                            f"Otro proceso está actualizando el índice en {self.path}; "
-                            "espere a que termine e inténtelo de nuevo.") from None
+                        raise IndexBusy(msg.INDEX_BUSY.format(where=self.path)) from None
                     time.sleep(0.2)
             try:
                 yield

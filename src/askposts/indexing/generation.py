@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import AskpostsError
 from ..posts.periods import post_periods
 from ..records import Passage, Post
+from ..spanish import messages as msg
 from .folder import write_json
 from .lexical import Analyzer, LexicalIndex
 from .vectors import (
@@ -90,8 +91,7 @@ class Generation:
         self.window_first = np.searchsorted(self.window_post, np.arange(len(self.posts) + 1))
         if np.any(np.diff(self.passage_post) < 0) or np.any(np.diff(unit_post) < 0) \
                 or np.any(np.diff(self.window_post) < 0):
-            raise IndexMismatch("Las secciones del índice no están en el orden de sus "
-                                "publicaciones; reconstrúyalo con --rebuild.")
+            raise IndexMismatch(msg.SECTIONS_OUT_OF_ORDER)
         self.passage_first = np.searchsorted(self.passage_post, np.arange(len(self.posts) + 1))
         # Every unit is a window of its own: the one-unit window of each unit.
         self.unit_window = np.zeros(len(self.units), np.int64)
@@ -228,7 +228,7 @@ def _read(path: Path):
 def read_manifest(folder: Path) -> dict:
     manifest = _read(folder / "manifest.json")
     if manifest.get("format") != FORMAT:
-        raise IndexMismatch(
-            f"El índice en {folder.parent} tiene un formato antiguo ({manifest.get('format')}); "
-            f"reconstrúyalo con: askposts index CONTENIDO --index {folder.parent} --rebuild")
+        raise IndexMismatch(msg.OLD_FORMAT.format(where=folder.parent,
+                                                  format=manifest.get("format"),
+                                                  how=f"--index {folder.parent}"))
     return manifest

@@ -5,8 +5,9 @@ frequencies), ``posts``, ``passages``, answer ``units`` and ``windows`` (passage
 with their ``vector`` embeddings), and
 a one-row ``pointer`` to the published generation. A build inserts the new generation and moves
 the pointer in one transaction: readers see the old or the new, never a mix. A second builder
-waits on an advisory lock. Readers load the published generation into memory (vectors into FAISS, exact or HNSW
-as the manifest says, BM25 rebuilt from the texts) and check the pointer between queries.
+waits on an advisory lock. Readers load the published generation into memory (vectors into
+FAISS, exact or HNSW as the manifest says, BM25 rebuilt from the texts) and check the pointer
+between queries.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..records import Passage, Post
+from ..spanish import messages as msg
 from .connection import connect
 from .folder import IndexBusy, IndexMissing
 from .generation import FORMAT, Generation, IndexMismatch
@@ -71,7 +73,7 @@ class PostgresStore:
         if not schema.isidentifier():
             from ..settings import SettingsError
 
-            raise SettingsError(f"database_schema no válido: {schema!r}")
+            raise SettingsError(msg.BAD_SCHEMA_NAME.format(value=schema))
         self.url, self.schema = url, schema
         self.where = f"{_safe_url(url)} (esquema {schema})"
         self._lock_key = zlib.crc32(f"askposts:{schema}".encode())
@@ -91,8 +93,7 @@ class PostgresStore:
             while not con.execute("SELECT pg_try_advisory_lock(%s)",
                                   (self._lock_key,)).fetchone()[0]:
                 if time.monotonic() >= deadline:
-                    raise IndexBusy(f"Otro proceso está actualizando el índice en {self.where}; "
-                                    "espere a que termine e inténtelo de nuevo.")
+                    raise IndexBusy(msg.INDEX_BUSY.format(where=self.where))
                 time.sleep(0.2)
             try:
                 yield
@@ -128,13 +129,13 @@ class PostgresStore:
             row = con.execute(f"SELECT g.name, g.manifest, g.df FROM {s}.pointer p JOIN "
                               f"{s}.generations g USING (name) WHERE p.id = 1").fetchone()
             if row is None:
-                raise IndexMissing(f"No hay un índice en {self.where}. Créelo con: askposts "
-                                   "index CONTENIDO --database-url URL")
+                raise IndexMissing(msg.NO_INDEX.format(where=self.where,
+                                                       how="--database-url URL"))
             name, manifest, df = row
             if manifest.get("format") != FORMAT:
-                raise IndexMismatch(f"El índice en {self.where} tiene un formato antiguo "
-                                    f"({manifest.get('format')}); reconstrúyalo con: askposts "
-                                    "index CONTENIDO --database-url URL --rebuild")
+                raise IndexMismatch(msg.OLD_FORMAT.format(where=self.where,
+                                                          format=manifest.get("format"),
+                                                          how="--database-url URL"))
             posts = [Post.from_dict(d) for (d,) in con.execute(
                 f"SELECT data FROM {s}.posts WHERE gen = %s ORDER BY idx", (name,))]
             prows = con.execute(f"SELECT post, heading, start_at, end_at, key, embedding FROM "

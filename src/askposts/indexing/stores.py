@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from ..spanish import messages as msg
 from .folder import POINTER, IndexFolder
 from .generation import Generation
 
@@ -98,8 +99,7 @@ def _database_url(settings: "Settings") -> str:
     from ..settings import SettingsError
 
     if not settings.database_url:
-        raise SettingsError("backend = \"postgres\" necesita database_url "
-                            "(o ASKPOSTS_DATABASE_URL, o --database-url).")
+        raise SettingsError(msg.POSTGRES_NEEDS_URL)
     return settings.database_url
 
 
@@ -134,8 +134,8 @@ def backend(settings: "Settings") -> Backend:
     try:
         return BACKENDS[settings.backend]
     except KeyError:
-        raise SettingsError(f"backend debe ser {' o '.join(BACKENDS)} "
-                            f"(no {settings.backend!r}).") from None
+        raise SettingsError(msg.BAD_BACKEND.format(names=" o ".join(BACKENDS),
+                                                   value=settings.backend)) from None
 
 
 def open_store(settings: "Settings", index_dir: str | Path) -> Store:

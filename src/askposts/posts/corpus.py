@@ -20,6 +20,7 @@ import yaml
 
 from ..errors import AskpostsError
 from ..records import Block, Post, Problem
+from ..spanish import messages as msg
 from ..spanish.words import YEAR
 from .permalinks import DirectoryData, public_url
 from .plaintext import TextBlock, clean, html_blocks, markdown_blocks, markdown_text
@@ -28,8 +29,8 @@ from .schema import SiteSchema
 _YEAR = re.compile(rf"\b({YEAR})\b")
 
 
-_OS_REASONS = {errno.ELOOP: "enlace simbólico en bucle", errno.EACCES: "permiso denegado",
-               errno.ENOENT: "enlace roto o archivo borrado", errno.EISDIR: "es una carpeta"}
+_OS_REASONS = {errno.ELOOP: msg.FILE_LOOP, errno.EACCES: msg.FILE_DENIED,
+               errno.ENOENT: msg.FILE_GONE, errno.EISDIR: msg.FILE_IS_FOLDER}
 
 
 class ContentMissing(AskpostsError, FileNotFoundError):
@@ -72,36 +73,35 @@ def read_text(path: Path, max_bytes: int) -> tuple[str, str]:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise PostError(f"archivo demasiado grande ({size / 1e6:.1f} MB; máximo "
-                            f"{max_bytes / 1e6:.1f} MB)")
+            raise PostError(msg.FILE_TOO_BIG.format(size=size / 1e6, most=max_bytes / 1e6))
         data = path.read_bytes()
     except PostError:
         raise
     except OSError as exc:
         reason = _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
-        raise PostError(f"no se puede leer el archivo: {reason}") from exc
+        raise PostError(msg.FILE_UNREADABLE.format(reason=reason)) from exc
     if not data.strip():
-        raise PostError("archivo vacío")
+        raise PostError(msg.FILE_EMPTY)
     if b"\0" in data:
-        raise PostError("archivo binario (contiene bytes nulos)")
+        raise PostError(msg.FILE_BINARY)
     try:
         return data.decode("utf-8-sig"), hashlib.sha256(data).hexdigest()
     except UnicodeDecodeError as exc:
-        raise PostError(f"no está en UTF-8 (byte inválido en la posición {exc.start})") from exc
+        raise PostError(msg.FILE_NOT_UTF8.format(at=exc.start)) from exc
 
 
 def parse_front_matter(text: str) -> tuple[dict, str]:
     lines = text.lstrip("\ufeff").splitlines()
     if lines and lines[0].strip() == "---" and not any(ln.strip() == "---" for ln in lines[1:]):
-        raise PostError("el front matter no está cerrado (falta la línea '---' final)")
+        raise PostError(msg.FRONT_MATTER_OPEN)
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (línea {mark.line + 1})" if mark else ""
-        raise PostError(f"YAML inválido en el front matter{where}") from exc
+        where = msg.FRONT_MATTER_LINE.format(line=mark.line + 1) if mark else ""
+        raise PostError(msg.FRONT_MATTER_YAML.format(where=where)) from exc
     if not isinstance(post.metadata, dict):
-        raise PostError("el front matter no es un diccionario YAML")
+        raise PostError(msg.FRONT_MATTER_NOT_DICT)
     return post.metadata, post.content
 
 
@@ -201,7 +201,7 @@ def load_corpus(root: str | Path, site_url: str = "", max_bytes: int = 2_000_000
     """Load every Markdown post below ``root``; unreadable files become problems."""
     root = Path(root)
     if not root.is_dir():
-        raise ContentMissing(f"No existe la carpeta de contenido: {root}")
+        raise ContentMissing(msg.NO_CONTENT.format(root=root))
     corpus = Corpus(root)
     data = DirectoryData(root)
     for path in markdown_files(root):
@@ -222,11 +222,11 @@ def duplicates(posts: list[Post]) -> list[Problem]:
     for post in posts:
         title = (post.collection, post.title.casefold())
         if post.url and post.url in seen_url:
-            problems.append(Problem(post.path, f"misma URL que {seen_url[post.url]} "
-                                               f"({post.url}); se indexan ambos", skipped=False))
+            problems.append(Problem(post.path, msg.SAME_URL.format(other=seen_url[post.url],
+                                                                   url=post.url), skipped=False))
         elif title in seen_title:
-            problems.append(Problem(post.path, f"mismo título que {seen_title[title]}; se "
-                                               "indexan ambos", skipped=False))
+            problems.append(Problem(post.path, msg.SAME_TITLE.format(other=seen_title[title]),
+                                    skipped=False))
         seen_url.setdefault(post.url, post.path)
         seen_title.setdefault(title, post.path)
     return problems

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from ..errors import AskpostsError
+from ..spanish import messages as msg
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,12 @@ class SiteSchema:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise AskpostsError(f"Claves desconocidas en [schema]: {', '.join(unknown)}")
+            raise AskpostsError(msg.UNKNOWN_SCHEMA_KEYS.format(names=", ".join(unknown)))
         typed = {}
         for name, value in values.items():
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
-                raise AskpostsError(f"[schema] {name} debe ser un texto o una lista de textos")
+                raise AskpostsError(msg.BAD_SCHEMA_VALUE.format(name=name))
             typed[name] = tuple(items)
         return cls(**typed)
 

@@ -29,6 +29,7 @@ import numpy as np
 from ..errors import AskpostsError
 from ..filters import Filters
 from ..records import Answer
+from ..spanish import messages as msg
 from .database import PostgresDB, SqliteDB
 from .redact import redact
 
@@ -145,10 +146,10 @@ class QuestionLog:
         """Mark an answer useful or not, with an optional comment (redacted, <= 300 chars)."""
         comment = (comment or "").strip()
         if len(comment) > MAX_COMMENT:
-            raise FeedbackError(f"El comentario tiene {len(comment)} caracteres; el máximo es "
-                                f"{MAX_COMMENT}.")
+            raise FeedbackError(msg.FEEDBACK_TOO_LONG.format(length=len(comment),
+                                                             limit=MAX_COMMENT))
         if not qid:
-            raise FeedbackError("No hay una respuesta que calificar.")
+            raise FeedbackError(msg.FEEDBACK_NO_ANSWER)
         values = (1 if useful else 0, redact(comment), qid)
         self._submit(lambda con: con.execute(self.db.sql(
             "UPDATE {t} SET useful = ?, comment = ? WHERE id = ?"), values))

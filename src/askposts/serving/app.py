@@ -1,7 +1,8 @@
 """The whole site on one port: the public chat at ``/``, the staff area behind a login at
 ``/personal``, the JSON API at ``/api``, the privacy page, and (``--mcp``) the MCP server.
 
-One ``AskService`` (one admission gate, one question log) serves all of them. The site takes no files and serves none.
+One ``AskService`` (one admission gate, one question log) serves all of them. The site takes
+no files and serves none.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..index import Index
 from ..questionlog.log import QuestionLog, open_log
+from ..spanish import messages as msg
 from .auth import Limiter, check_password
 from .gate import Gate
 from .http import create_api
@@ -38,15 +40,13 @@ class Guard:
             return await self.app(scope, receive, send)
         path = scope["path"]
         if any(path.startswith(prefix + p) for prefix in ("", STAFF, "/mcp") for p in _CLOSED):
-            return await JSONResponse({"error": "Este sitio no recibe ni sirve archivos."},
-                                      403)(scope, receive, send)
+            return await JSONResponse({"error": msg.NO_FILES}, 403)(scope, receive, send)
         if not (scope["method"] == "POST" and path.rstrip("/") == STAFF + "/login"):
             return await self.app(scope, receive, send)
         client = scope["client"][0] if scope.get("client") else "?"
         if wait := self.limiter.blocked(client):
-            return await JSONResponse({"detail": "Demasiados intentos fallidos; espere unos "
-                                       "minutos."}, 429, {"retry-after": str(wait)}
-                                      )(scope, receive, send)
+            return await JSONResponse({"detail": msg.TOO_MANY_FAILURES}, 429,
+                                      {"retry-after": str(wait)})(scope, receive, send)
 
         async def watch(message):
             if message["type"] == "http.response.start" and message["status"] >= 400:
@@ -72,10 +72,8 @@ def _staff_off(app: FastAPI) -> None:
     @app.get(STAFF, response_class=HTMLResponse, status_code=404)
     @app.get(STAFF + "/{rest:path}", response_class=HTMLResponse, status_code=404)
     def off(rest: str = "") -> HTMLResponse:
-        return HTMLResponse('<!doctype html><html lang="es"><meta charset="utf-8"><p>El área '
-                            "del personal está desactivada: falta <code>staff_password_hash"
-                            "</code> en la configuración (<code>askposts staff-password</code>)."
-                            "</p></html>", status_code=404)
+        return HTMLResponse('<!doctype html><html lang="es"><meta charset="utf-8"><p>'
+                            f"{msg.STAFF_OFF}</p></html>", status_code=404)
 
 
 def create_app(index: Index, mcp: bool = False, qlog: QuestionLog | None = None) -> FastAPI:
@@ -114,8 +112,7 @@ def add_chat(app: FastAPI, index: Index, mcp: bool = False) -> FastAPI:
             return user == s.staff_user and check_password(password, s.staff_password_hash)
 
         app = gr.mount_gradio_app(app, build_staff_ui(service), path=STAFF,
-                                  auth=login, auth_message="Área del personal: ingrese su "
-                                  "usuario y contraseña.", css=CSS, **common)
+                                  auth=login, auth_message=msg.STAFF_LOGIN, css=CSS, **common)
     if mcp:
         from .mcp_tools import build_mcp_ui
 

@@ -8,16 +8,12 @@ import gradio as gr
 
 from ..errors import AskpostsError
 from ..questionlog.log import MAX_COMMENT
+from ..spanish import messages as msg
 from .gate import Busy
 from .render import answer_html
 from .service import AskService
 from .widgets import menu_filters, year_menu
 
-EXAMPLES = ["¿Qué es la justicia abierta?", "¿Qué proyectos de datos abiertos hemos hecho?",
-            "¿Cómo se pide información pública?"]
-PRIVACY = ("Guardamos sus preguntas sin datos personales (borramos correos, teléfonos y "
-           "números de documentos) y sin nada que le identifique, durante {days} días, para "
-           "saber qué falta en nuestras publicaciones. [Más información](/privacidad)")
 CSS = """
 #conversacion .turno {border-bottom: 1px solid #ddd; padding: .5rem 0;}
 #conversacion .pregunta {font-weight: 600; white-space: pre-wrap; overflow-wrap: anywhere;}
@@ -38,8 +34,7 @@ def _turn(question: str, body: str) -> str:
 def _conversation(turns: list[str]) -> str:
     if not turns:
         return ('<div role="log" aria-live="polite" aria-label="Conversación">'
-                '<p class="meta">Escriba una pregunta sobre nuestras publicaciones. Cada '
-                'respuesta cita sus fuentes.</p></div>')
+                f'<p class="meta">{msg.CHAT_EMPTY}</p></div>')
     return ('<div role="log" aria-live="polite" aria-label="Conversación">'
             + "".join(turns) + "</div>")
 
@@ -60,8 +55,8 @@ def make_chat_handler(service: AskService) -> Callable:
             return question, turns, asked, last, _conversation(turns)
         if len(question) > limit:
             return question, turns, asked, last, _note(
-                question[:80] + "…", turns, f"Su pregunta tiene {len(question)} caracteres; el "
-                f"máximo es {limit}. Acórtela y vuelva a intentarlo (la dejamos en el cuadro).")
+                question[:80] + "…", turns,
+                msg.QUESTION_TOO_LONG.format(length=len(question), limit=limit))
         try:
             # The conversation's earlier questions let «¿y cuándo fue?» be read in context.
             chosen = menu_filters(collections, None, since, until)
@@ -87,7 +82,7 @@ def make_feedback_handler(service: AskService) -> Callable:
             service.feedback(last, useful, comment)
         except AskpostsError as exc:
             return comment, f"⚠️ {exc}"
-        return "", "Gracias: su opinión nos ayuda a mejorar las publicaciones."
+        return "", msg.FEEDBACK_THANKS
 
     return feedback
 
@@ -95,7 +90,7 @@ def make_feedback_handler(service: AskService) -> Callable:
 def _feedback_row(service: AskService, last: gr.State) -> None:
     if service.qlog is None:
         return
-    with gr.Accordion("¿Le sirvió la última respuesta?", open=False, elem_id="opinion"):
+    with gr.Accordion(msg.FEEDBACK_QUESTION, open=False, elem_id="opinion"):
         comment = gr.Textbox(label="Comentario (opcional, hasta 300 caracteres)",
                              max_length=MAX_COMMENT, lines=2, elem_id="comentario")
         with gr.Row():
@@ -126,7 +121,7 @@ def _chat(service: AskService) -> None:
         with gr.Row():
             since = year_menu("Desde el año", facets["years"])
             until = year_menu("Hasta el año", facets["years"])
-    gr.Examples(EXAMPLES, inputs=question, label="Preguntas de ejemplo")
+    gr.Examples(msg.CHAT_EXAMPLES, inputs=question, label="Preguntas de ejemplo")
     clear = gr.Button("Nueva conversación", variant="secondary")
     respond = make_chat_handler(service)
     inputs = [question, turns, asked, last, collections, since, until]
@@ -141,11 +136,10 @@ def build_ui(service: AskService) -> gr.Blocks:
     """The public chat (and its feedback buttons when the question log is on)."""
     index = service.index
     with gr.Blocks(title="Pregunte a nuestras publicaciones") as ui:
-        gr.Markdown("# Pregunte a nuestras publicaciones\nRespuestas cortas con citas de "
-                    "nuestros blogs, proyectos y publicaciones.")
+        gr.Markdown(msg.CHAT_TITLE)
         _chat(service)
         if service.qlog is not None:
-            gr.Markdown(PRIVACY.format(days=index.settings.question_log_days),
+            gr.Markdown(msg.CHAT_PRIVACY.format(days=index.settings.question_log_days),
                         elem_classes=["meta"])
     s = index.settings
     ui.queue(max_size=s.queue_size, default_concurrency_limit=s.slots)

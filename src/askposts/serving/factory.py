@@ -16,6 +16,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..spanish import messages as msg
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -25,9 +27,9 @@ log = logging.getLogger(__name__)
 STARTING = ('<!doctype html><html lang="es"><meta charset="utf-8">'
             '<meta http-equiv="refresh" content="2"><title>Arrancando</title>'
             '<body style="max-width:42rem;margin:2rem auto;font-family:sans-serif">'
-            '<p>El chat está arrancando; esta página se recarga sola en unos segundos.</p>')
+            f'<p>{msg.CHAT_STARTING}</p>')
 BROKEN = ('<!doctype html><html lang="es"><meta charset="utf-8"><title>Error</title>'
-          '<p>El chat no pudo arrancar; la API sigue respondiendo en <code>/api</code>.</p>')
+          f'<p>{msg.CHAT_BROKEN}</p>')
 
 
 class Staged:

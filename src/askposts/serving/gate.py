@@ -16,9 +16,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 
 from ..errors import AskpostsError
+from ..spanish import messages as msg
 
-BUSY = ("Hay muchas personas preguntando en este momento. Vuelva a intentarlo en unos "
-        "segundos.")
+BUSY = msg.BUSY
 
 
 class Busy(AskpostsError):

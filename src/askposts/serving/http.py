@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from ..errors import AskpostsError
 from ..filters import Filters, parse_bound
 from ..questionlog.gaps import content_gaps, gaps_csv
+from ..spanish import messages as msg
 from .auth import Limiter, check_token
 from .gate import Busy
 from .render import hits_csv
@@ -39,15 +40,15 @@ def _k(value: str | None, default: int = 10) -> int:
     try:
         k = int(value)
     except ValueError:
-        raise BadRequest(f"k debe ser un número entero entre 1 y {MAX_K}.") from None
+        raise BadRequest(msg.BAD_API_K.format(most=MAX_K)) from None
     if not 1 <= k <= MAX_K:
-        raise BadRequest(f"k debe ser un número entero entre 1 y {MAX_K}.")
+        raise BadRequest(msg.BAD_API_K.format(most=MAX_K))
     return k
 
 
 def _question(q: str | None) -> str:
     if q is None or not q.strip():
-        raise BadRequest("Falta el parámetro q (la pregunta).")
+        raise BadRequest(msg.MISSING_Q)
     return q
 
 
@@ -57,7 +58,7 @@ def create_api(service: AskService, limiter: Limiter | None = None) -> FastAPI:
     index, gate, qlog = service.index, service.gate, service.qlog
     s = index.settings
     limiter = limiter or Limiter()
-    app = FastAPI(title="askposts", description="Búsqueda y respuestas sobre publicaciones.",
+    app = FastAPI(title="askposts", description=msg.API_DESCRIPTION,
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     app.state.gate, app.state.service = gate, service
 
@@ -128,8 +129,7 @@ def create_api(service: AskService, limiter: Limiter | None = None) -> FastAPI:
         if denied is not None:
             return denied
         if qlog is None:
-            return JSONResponse({"error": "El registro de preguntas está desactivado."},
-                                status_code=404)
+            return JSONResponse({"error": msg.LOG_OFF}, status_code=404)
         day = parse_bound(since, upper=False) if since else None
         only = (unanswered or "").lower() in ("1", "true", "si", "sí", "yes")
         await run_in_threadpool(qlog.flush, 1.0)  # include what was asked a moment ago
@@ -147,18 +147,16 @@ def create_api(service: AskService, limiter: Limiter | None = None) -> FastAPI:
 def staff_denied(request: Request, token: str, limiter: Limiter) -> JSONResponse | None:
     """``None`` when the request carries the staff token; else the response that refuses it."""
     if not token:
-        return JSONResponse({"error": "El acceso del personal a la API está desactivado "
-                             "(falta staff_token en la configuración)."}, status_code=404)
+        return JSONResponse({"error": msg.STAFF_API_OFF}, status_code=404)
     client = request.client.host if request.client else "?"
     wait = limiter.blocked(client)
     if wait:
-        return JSONResponse({"error": "Demasiados intentos fallidos; espere e intente de "
-                             "nuevo."}, status_code=429, headers={"Retry-After": str(wait)})
+        return JSONResponse({"error": msg.TOO_MANY_FAILURES}, status_code=429,
+                            headers={"Retry-After": str(wait)})
     status = check_token(request.headers.get("authorization"), token)
     if status == 200:
         return None
     limiter.failed(client)
-    message = ("Falta la credencial del personal (Authorization: Bearer …)." if status == 401
-               else "Credencial del personal incorrecta.")
+    message = msg.TOKEN_MISSING if status == 401 else msg.TOKEN_WRONG
     return JSONResponse({"error": message}, status_code=status,
                         headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)

@@ -10,6 +10,7 @@ import json
 
 import gradio as gr
 
+from ..spanish import messages as msg
 from .service import AskService
 
 MAX_K = 20
@@ -66,7 +67,7 @@ def make_tools(service: AskService) -> tuple:
 def build_mcp_ui(service: AskService) -> gr.Blocks:
     """A Blocks with only the two tools as API endpoints (mounted with ``mcp_server=True``)."""
     with gr.Blocks(title="askposts MCP") as ui:
-        gr.Markdown("Servidor MCP de askposts: `buscar_publicaciones` y `preguntar`.")
+        gr.Markdown(msg.MCP_INTRO)
         for tool in make_tools(service):
             gr.api(tool, api_name=tool.__name__)
     s = service.index.settings

@@ -10,7 +10,7 @@ import io
 from html import escape
 
 from ..records import Answer, Hit
-from ..spanish.messages import NEAR_NOTE
+from ..spanish import messages as msg
 from ..spanish.words import spanish_date
 
 
@@ -57,14 +57,14 @@ def answer_html(answer: Answer) -> str:
     """The answer text, then its numbered sources (or the related posts)."""
     html = [f'<p class="respuesta">{escape(answer.text)}</p>']
     if answer.grade == "near":
-        html.append(f'<p class="meta">{NEAR_NOTE}</p>')
+        html.append(f'<p class="meta">{msg.NEAR_NOTE}</p>')
     if answer.citations:
-        html.append('<p class="titulo-fuentes">Fuentes</p><ol class="fuentes" '
-                    'aria-label="Fuentes de la respuesta">')
+        html.append(f'<p class="titulo-fuentes">{msg.SOURCES}</p><ol class="fuentes" '
+                    f'aria-label="{msg.SOURCES_LABEL}">')
         html += [source_html(i, h) for i, h in enumerate(answer.citations, 1)]
         html.append("</ol>")
     if answer.related:
-        label = "Publicaciones relacionadas" if not answer.found else "También puede leer"
+        label = msg.RELATED if not answer.found else msg.ALSO_READ
         html.append(f'<p class="titulo-fuentes">{label}</p><ul class="relacionadas" '
                     f'aria-label="{label}">')
         html += [f"<li>{_link(h)} <span class=\"meta\">({_meta(h)})</span></li>"

@@ -17,6 +17,7 @@ import gradio as gr
 from ..errors import AskpostsError
 from ..filters import parse_bound
 from ..questionlog.gaps import Gap, content_gaps
+from ..spanish import messages as msg
 from .render import TABLE_COLUMNS, table_rows
 from .service import AskService
 from .widgets import menu_filters, year_menu
@@ -32,7 +33,7 @@ def make_staff_handler(service: AskService) -> Callable:
     def search(query, collections, programmes, since, until, k):
         query = (query or "").strip()
         if not query:
-            return [], "Escriba qué busca (por ejemplo: «datos abiertos municipales»).", ""
+            return [], msg.SEARCH_EMPTY, ""
         try:
             chosen = menu_filters(collections, programmes, since, until)
             hits = service.search(query, int(k), chosen)
@@ -43,7 +44,7 @@ def make_staff_handler(service: AskService) -> Callable:
                   **{b: str(int(v)) for b, v in (("since", since), ("until", until)) if v}}
         link = (f'<a id="exportar-csv" href="/api/export.csv?{escape(urlencode(params, True))}" '
                 f'download="iniciativas.csv">Descargar estos resultados (CSV)</a>')
-        status = f"{len(hits)} resultados." if hits else "Sin resultados con esos filtros."
+        status = msg.SEARCH_FOUND.format(count=len(hits)) if hits else msg.SEARCH_NOTHING
         return table_rows(hits), status, link if hits else ""
 
     return search
@@ -68,7 +69,7 @@ def make_report_handler(service: AskService) -> Callable:
 
     def report(since, unanswered):
         if qlog is None:
-            return [], "El registro de preguntas está desactivado (`question_log = false`)."
+            return [], msg.LOG_OFF
         try:
             day = parse_bound(since, upper=False) if since else None
         except AskpostsError as exc:
@@ -76,16 +77,15 @@ def make_report_handler(service: AskService) -> Callable:
         qlog.flush(1.0)  # include what was asked a moment ago
         rows = qlog.rows(since=day, unanswered=bool(unanswered))
         gaps = content_gaps(rows, index)
-        status = (f"{len(rows)} preguntas en {len(gaps)} grupos." if rows
-                  else "Todavía no hay preguntas registradas con esos criterios.")
+        status = (msg.GAPS_FOUND.format(questions=len(rows), groups=len(gaps)) if rows
+                  else msg.GAPS_NOTHING)
         return gap_rows(gaps), status
 
     return report
 
 
 def _initiatives(service: AskService, facets: dict) -> None:
-    gr.Markdown("Busque iniciativas pasadas (qué hicimos, cuándo y con quién) en todas las "
-                "colecciones, y descargue los resultados.")
+    gr.Markdown(msg.INITIATIVES_INTRO)
     query = gr.Textbox(label="Buscar iniciativas", elem_id="buscar-iniciativas",
                        placeholder="p. ej. datos abiertos municipales")
     default = [c for c in STAFF_COLLECTIONS if c in facets["collections"]]
@@ -110,9 +110,7 @@ def _initiatives(service: AskService, facets: dict) -> None:
 
 
 def _gaps(service: AskService) -> None:
-    gr.Markdown("Lo que la gente preguntó en el chat y las publicaciones no respondieron (o "
-                "respondieron con poca confianza, o marcaron como no útil), agrupado por "
-                "significado. Las preguntas se guardan sin datos personales.")
+    gr.Markdown(msg.GAPS_INTRO)
     month_ago = (dt.date.today() - dt.timedelta(days=30)).isoformat()
     with gr.Row():
         since = gr.Textbox(value=month_ago, label="Desde (AAAA-MM-DD)", elem_id="informe-desde")
@@ -130,7 +128,7 @@ def build_staff_ui(service: AskService) -> gr.Blocks:
     """The staff area's Blocks (mounted behind a login by ``app.add_chat``)."""
     facets = service.index.facets()
     with gr.Blocks(title="Área del personal") as ui:
-        gr.Markdown("# Área del personal\n[Salir](/personal/logout)")
+        gr.Markdown(msg.STAFF_TITLE)
         with gr.Tab("Iniciativas"):
             _initiatives(service, facets)
         with gr.Tab("Preguntas sin respuesta"):

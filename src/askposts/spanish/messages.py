@@ -1,4 +1,7 @@
-"""Spanish text that people read about an answer, in one place (staff read the reasons)."""
+"""The catalogue of Spanish text that people read, in one place: answers and their reasons,
+the chat's and the staff area's messages and pages, and the errors of the API, the index and
+the model. Widget labels stay beside their widgets and the command line's help beside its
+arguments; messages carry ``{named}`` fields filled with ``str.format``."""
 from __future__ import annotations
 
 NOT_FOUND = "No encontré información sobre eso en las publicaciones."
@@ -55,3 +58,113 @@ SIGNAL_WORDS = {
     "kind_with_terms": ("el dato pedido aparece junto a los términos de la pregunta",
                         "el dato pedido no aparece junto a los términos de la pregunta"),
 }
+
+
+# -- questions and filters (chat, API, MCP, CLI) ---------------------------------------------
+BUSY = ("Hay muchas personas preguntando en este momento. Vuelva a intentarlo en unos "
+        "segundos.")
+QUESTION_TOO_LONG = ("Su pregunta tiene {length} caracteres; el máximo es {limit}. Acórtela y "
+                     "vuelva a intentarlo (la dejamos en el cuadro).")
+BAD_DATE = "Fecha no válida: {value!r}. Use AAAA, AAAA-MM o AAAA-MM-DD."
+BAD_DAY = "Fecha no válida: {value!r}."
+DATES_REVERSED = "La fecha inicial es posterior a la final."
+NO_POST_MATCHES = "ninguna publicación coincide con los filtros"
+NO_TEXT = "las publicaciones más cercanas no tienen texto"
+
+# -- the public chat ---------------------------------------------------------------------------
+CHAT_TITLE = ("# Pregunte a nuestras publicaciones\nRespuestas cortas con citas de nuestros "
+              "blogs, proyectos y publicaciones.")
+CHAT_EMPTY = "Escriba una pregunta sobre nuestras publicaciones. Cada respuesta cita sus fuentes."
+CHAT_EXAMPLES = ["¿Qué es la justicia abierta?",
+                 "¿Qué proyectos de datos abiertos hemos hecho?",
+                 "¿Cómo se pide información pública?"]
+CHAT_PRIVACY = ("Guardamos sus preguntas sin datos personales (borramos correos, teléfonos y "
+                "números de documentos) y sin nada que le identifique, durante {days} días, "
+                "para saber qué falta en nuestras publicaciones. [Más información](/privacidad)")
+FEEDBACK_QUESTION = "¿Le sirvió la última respuesta?"
+FEEDBACK_THANKS = "Gracias: su opinión nos ayuda a mejorar las publicaciones."
+FEEDBACK_TOO_LONG = "El comentario tiene {length} caracteres; el máximo es {limit}."
+FEEDBACK_NO_ANSWER = "No hay una respuesta que calificar."
+SOURCES = "Fuentes"
+SOURCES_LABEL = "Fuentes de la respuesta"
+RELATED = "Publicaciones relacionadas"
+ALSO_READ = "También puede leer"
+CHAT_STARTING = "El chat está arrancando; esta página se recarga sola en unos segundos."
+CHAT_BROKEN = "El chat no pudo arrancar; la API sigue respondiendo en <code>/api</code>."
+NO_FILES = "Este sitio no recibe ni sirve archivos."
+
+# -- the staff area and its API -----------------------------------------------------------------
+STAFF_TITLE = "# Área del personal\n[Salir](/personal/logout)"
+STAFF_LOGIN = "Área del personal: ingrese su usuario y contraseña."
+STAFF_OFF = ("El área del personal está desactivada: falta <code>staff_password_hash</code> "
+             "en la configuración (<code>askposts staff-password</code>).")
+STAFF_API_OFF = ("El acceso del personal a la API está desactivado (falta staff_token en la "
+                 "configuración).")
+TOO_MANY_FAILURES = "Demasiados intentos fallidos; espere e intente de nuevo."
+TOKEN_MISSING = "Falta la credencial del personal (Authorization: Bearer …)."
+TOKEN_WRONG = "Credencial del personal incorrecta."
+SEARCH_EMPTY = "Escriba qué busca (por ejemplo: «datos abiertos municipales»)."
+SEARCH_FOUND = "{count} resultados."
+SEARCH_NOTHING = "Sin resultados con esos filtros."
+INITIATIVES_INTRO = ("Busque iniciativas pasadas (qué hicimos, cuándo y con quién) en todas las "
+                     "colecciones, y descargue los resultados.")
+GAPS_INTRO = ("Lo que la gente preguntó en el chat y las publicaciones no respondieron (o "
+              "respondieron con poca confianza, o marcaron como no útil), agrupado por "
+              "significado. Las preguntas se guardan sin datos personales.")
+GAPS_FOUND = "{questions} preguntas en {groups} grupos."
+GAPS_NOTHING = "Todavía no hay preguntas registradas con esos criterios."
+LOG_OFF = "El registro de preguntas está desactivado (`question_log = false`)."
+MISSING_Q = "Falta el parámetro q (la pregunta)."
+API_DESCRIPTION = "Búsqueda y respuestas sobre publicaciones."
+BAD_API_K = "k debe ser un número entero entre 1 y {most}."
+
+# -- the index, the model and the content (people who run it) -----------------------------------
+NO_INDEX = "No hay un índice en {where}. Créelo con: askposts index CONTENIDO {how}"
+INDEX_BUSY = ("Otro proceso está actualizando el índice en {where}; espere a que termine e "
+              "inténtelo de nuevo.")
+OLD_FORMAT = ("El índice en {where} tiene un formato antiguo ({format}); reconstrúyalo con: "
+              "askposts index CONTENIDO {how} --rebuild")
+SECTIONS_OUT_OF_ORDER = ("Las secciones del índice no están en el orden de sus publicaciones; "
+                         "reconstrúyalo con --rebuild.")
+OTHER_MODEL = ("El índice en {where} se construyó con el modelo {built} ({dim} dimensiones), no "
+               "con {wanted}. Reconstrúyalo con: askposts index CONTENIDO --index {folder} "
+               "--rebuild")
+OTHER_DIM = ("El modelo cargado da vectores de {loaded} dimensiones y el índice tiene {dim}; "
+             "reconstruya el índice con --rebuild.")
+MODEL_UNKNOWN_SIGNALS = ("El modelo de respuestas usa señales que esta versión no conoce "
+                         "({names}); vuelva a ajustarlo con askposts fit.")
+MODEL_INCOMPLETE = "El modelo de respuestas está incompleto; vuelva a ajustarlo."
+MODEL_FORMAT = "Formato de modelo de respuestas desconocido; vuelva a ajustarlo con askposts fit."
+MODEL_UNREADABLE = "No se pudo leer el modelo de respuestas {path}: {error}"
+NO_CONTENT = "No existe la carpeta de contenido: {root}"
+BAD_PRECISION = "precision debe ser auto, bf16 o fp32 (no {value!r})"
+BAD_SCHEMA_NAME = "database_schema no válido: {value!r}"
+BAD_BACKEND = "backend debe ser {names} (no {value!r})."
+POSTGRES_NEEDS_URL = ("backend = \"postgres\" necesita database_url (o ASKPOSTS_DATABASE_URL, o "
+                      "--database-url).")
+
+# -- the configuration --------------------------------------------------------------------------
+BAD_QUERY_ENCODER = "Valor inválido para query_encoder: {value!r} (use {names})"
+NOT_POSITIVE = "Valor inválido para {name}: {value!r} (debe ser un entero mayor que 0)"
+UNKNOWN_OPTIONS = "Opciones desconocidas en la configuración: {names}"
+BAD_VALUE = "Valor inválido para {name}: {value!r}"
+UNKNOWN_SCHEMA_KEYS = "Claves desconocidas en [schema]: {names}"
+BAD_SCHEMA_VALUE = "[schema] {name} debe ser un texto o una lista de textos"
+
+# -- why a content file is skipped or flagged (the build report) --------------------------------
+FILE_LOOP = "enlace simbólico en bucle"
+FILE_DENIED = "permiso denegado"
+FILE_GONE = "enlace roto o archivo borrado"
+FILE_IS_FOLDER = "es una carpeta"
+FILE_TOO_BIG = "archivo demasiado grande ({size:.1f} MB; máximo {most:.1f} MB)"
+FILE_UNREADABLE = "no se puede leer el archivo: {reason}"
+FILE_EMPTY = "archivo vacío"
+FILE_BINARY = "archivo binario (contiene bytes nulos)"
+FILE_NOT_UTF8 = "no está en UTF-8 (byte inválido en la posición {at})"
+FRONT_MATTER_OPEN = "el front matter no está cerrado (falta la línea '---' final)"
+FRONT_MATTER_YAML = "YAML inválido en el front matter{where}"
+FRONT_MATTER_LINE = " (línea {line})"
+FRONT_MATTER_NOT_DICT = "el front matter no es un diccionario YAML"
+SAME_URL = "misma URL que {other} ({url}); se indexan ambos"
+SAME_TITLE = "mismo título que {other}; se indexan ambos"
+MCP_INTRO = "Servidor MCP de askposts: `buscar_publicaciones` y `preguntar`."
