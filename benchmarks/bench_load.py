@@ -4,12 +4,20 @@
     .venv/bin/python benchmarks/bench_load.py [--index DIR] [--content CORPUS] [--quick]
 
 Starts the server in a subprocess (the real corpus, indexed first if needed), then runs:
-50 users for 60 s on /api/ask, 50 users for 60 s on /api/search, 200 users for 20 s on
-/api/ask (overload), and a few gradio_client users of the chat endpoint. Each user sends dev
-questions one after another. Then cold bursts: 50 users each ask one new question at the same
-moment, alternately against this server and one that encodes questions one by one. Prints
-requests/s, errors by kind, p50/p95/max latency and the server's peak RSS (VmHWM), and where
-the server's memory goes.
+50 users for 40 s on /api/ask, 50 users for 40 s on /api/search, 200 users for 15 s on
+/api/ask (overload), and a few gradio_client users of the chat endpoint.
+
+Every request carries a question the server has never seen (real visitors rarely repeat each
+other's words): the public SQuAD-es questions and the site's labelled ones, each with one of six
+everyday openings («Hola, », «Una consulta: »...), shuffled once; each phase takes its own
+slice, and a user moves to a new question only once the last one was answered (a refused one
+is sent again, as people do). ``--cached`` adds the old figure: 50 users sending the dev
+questions over and over, which mostly measures the answer cache.
+
+Then cold bursts: 50 users each ask one new question at the same moment, alternately against
+this server and one that encodes questions one by one. Prints requests/s, errors by kind,
+p50/p95/max latency and the server's peak RSS (VmHWM), and where the server's memory goes.
+``--workers 2`` serves with two processes.
 """
 from __future__ import annotations
 
@@ -51,11 +59,41 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
 
-async def user(session, url, questions, stop, out, offset):
-    i = offset
+OPENINGS = ("Hola, ", "Una consulta: ", "Buenas tardes, ", "Disculpe, ", "Quisiera saber: ",
+            "Buen día, ")
+
+
+def new_questions(args) -> collections.deque:
+    """Questions nobody asked yet: SQuAD-es and site questions with everyday openings."""
+    import random
+
+    data = json.loads(Path(args.squad).read_text(encoding="utf-8"))["data"]
+    pool = [qa["question"].strip() for art in data for par in art["paragraphs"]
+            for qa in par["qas"]]
+    for name in ("dev.jsonl", "train.jsonl"):
+        path = Path(args.questions).with_name(name)
+        if path.is_file():
+            pool += [json.loads(x)["question"] for x in path.read_text(
+                encoding="utf-8").splitlines() if x.strip()]
+    asked = [o + q for o in OPENINGS for q in dict.fromkeys(pool)]
+    random.Random(7).shuffle(asked)
+    return collections.deque(asked)
+
+
+class Repeating:
+    """The old mode: the same questions over and over (what the answer cache serves)."""
+
+    def __init__(self, questions: list[str]) -> None:
+        self.questions, self.i = questions, 0
+
+    def popleft(self) -> str:
+        self.i += 7
+        return self.questions[self.i % len(self.questions)]
+
+
+async def user(session, url, questions, stop, out):
+    q = questions.popleft()
     while time.monotonic() < stop:
-        q = questions[i % len(questions)]
-        i += 1
         started = time.monotonic()
         try:
             async with session.get(url, params={"q": q}) as r:
@@ -68,6 +106,8 @@ async def user(session, url, questions, stop, out, offset):
         out.append((kind, time.monotonic() - started))
         if kind == "503":
             await asyncio.sleep(0.2)  # a polite client honours Retry-After, a little
+        else:
+            q = questions.popleft()  # answered (or failed): the next person's question
 
 
 async def phase(base, route, users, seconds, questions):
@@ -78,8 +118,8 @@ async def phase(base, route, users, seconds, questions):
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as session:
         stop = time.monotonic() + seconds
-        await asyncio.gather(*(user(session, route, questions, stop, out, k * 7)
-                               for k in range(users)))
+        await asyncio.gather(*(user(session, route, questions, stop, out)
+                               for _ in range(users)))
     return out
 
 
@@ -89,7 +129,8 @@ def report(name, out, seconds):
     every = [t for _, t in out]
     print(f"{name}: {len(out)} requests, {len(ok) / seconds:.1f} answered/s, "
           f"by kind {dict(kinds)}; latency of 200s p50 {1000 * pct(ok, .5):.0f} ms, "
-          f"p95 {1000 * pct(ok, .95):.0f} ms; slowest response {1000 * max(every):.0f} ms")
+          f"p95 {1000 * pct(ok, .95):.0f} ms; slowest response {1000 * max(every):.0f} ms; "
+          f"over 3 s: {sum(t > 3 for t in every)}")
     return len(ok) / seconds
 
 
@@ -110,11 +151,10 @@ async def burst(base, questions):
         return await asyncio.gather(*(one(session, q) for q in questions))
 
 
-def cold_bursts(index, base, args, rounds=3, users=50):
+def cold_bursts(index, base, fresh, rounds=3, users=50):
     """New questions in bursts, against this server and one that encodes them one by one
     (``query_batch=1``), the rounds alternating so that both see the same machine."""
-    data = json.loads(Path(args.squad).read_text(encoding="utf-8"))["data"]
-    fresh = [qa["question"] for art in data for par in art["paragraphs"] for qa in par["qas"]]
+    fresh = list(fresh)
     port = free_port()
     other = start_server(index, port, 1, {"ASKPOSTS_QUERY_BATCH": "1"})
     try:
@@ -190,8 +230,12 @@ def main() -> None:
     ap.add_argument("--content", default=str(SHARED / "corpus/redciudadana"))
     ap.add_argument("--questions", default=str(SHARED / "eval/dev.jsonl"))
     ap.add_argument("--squad", default=str(SHARED / "eval/squad-es-v2/tune.json"),
-                    help="new questions for the cold bursts")
+                    help="public questions: the new questions of every phase")
     ap.add_argument("--quick", action="store_true", help="10 s phases (a smoke run)")
+    ap.add_argument("--cached", action="store_true",
+                    help="also the old figure: the dev questions over and over")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--no-bursts", action="store_true", help="skip the cold bursts")
     args = ap.parse_args()
     questions = [json.loads(x)["question"] for x in Path(args.questions).read_text(
         encoding="utf-8").splitlines() if x.strip()]
@@ -202,26 +246,33 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.monotonic()
-    proc = start_server(index, port, 1)
+    proc = start_server(index, port, args.workers)
+    fresh = new_questions(args)
     try:
         answered = wait_ready(proc, base, started)
         print(f"app start to first answer: {answered:.1f} s (/api/ask); to the chat page "
               f"ready: {time.monotonic() - started:.1f} s; "
               f"RSS after start {rss_mb(proc.pid):.0f} MB")
-        long, short = (10, 5) if args.quick else (60, 20)
+        long, short = (10, 5) if args.quick else (40, 15)
+        print(f"new questions, {args.workers} worker(s):")
         ask = report("/api/ask, 50 users", asyncio.run(
-            phase(base, "/api/ask", 50, long, questions)), long)
+            phase(base, "/api/ask", 50, long, fresh)), long)
         search = report("/api/search, 50 users", asyncio.run(
-            phase(base, "/api/search", 50, long, questions)), long)
+            phase(base, "/api/search", 50, long, fresh)), long)
         print(f"ask throughput / search throughput: {ask / search:.2f}")
-        report("/api/ask, 200 users (overload)", asyncio.run(
-            phase(base, "/api/ask", 200, short, questions)), short)
-        chat_clients(base, questions)
+        flood = report("/api/ask, 200 users (overload)", asyncio.run(
+            phase(base, "/api/ask", 200, short, fresh)), short)
+        print(f"overload answers/s / 50-user answers/s: {flood / ask:.2f}")
+        if args.cached:
+            report("cached: /api/ask, 50 users, dev questions over and over", asyncio.run(
+                phase(base, "/api/ask", 50, long, Repeating(questions))), long)
+        chat_clients(base, [fresh.popleft() for _ in range(20)])
         t = time.monotonic()
         httpx.get(base + "/", timeout=30)
         print(f"chat page right after the overload: {1000 * (time.monotonic() - t):.0f} ms")
         print(f"server RSS now {rss_mb(proc.pid):.0f} MB, peak {rss_mb(proc.pid, 'VmHWM'):.0f} MB")
-        cold_bursts(index, base, args)
+        if not args.no_bursts:
+            cold_bursts(index, base, [fresh.popleft() for _ in range(300)])
     finally:
         proc.terminate()
         proc.wait(timeout=30)

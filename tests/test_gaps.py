@@ -44,3 +44,27 @@ def test_paraphrases_group_together_on_the_real_corpus(corpus_index):
     assert first.not_useful == 1 and first.first_seen <= first.last_seen
     assert all(g.closest and g.closest[0]["url"].startswith("https://") for g in gaps)
     assert gaps_csv(gaps).count("\n") == len(rows) + 1
+
+
+def test_a_year_of_questions_is_grouped_quickly(fake_index, tmp_path):
+    # 100,000 logged questions on 2,000 subjects: the report groups them by subject (a bucket
+    # per nearest post keeps the exact clustering small). The time is printed by
+    # benchmarks/bench_gaps.py; this bound only catches a return to quadratic cost.
+    import time
+
+    from question_fixture import fill_log
+
+    anchors = fake_index.generation.vectors.vectors()
+    qlog = fill_log(tmp_path / "q.sqlite", anchors)
+    started = time.perf_counter()
+    rows = qlog.rows()
+    gaps = content_gaps(rows, fake_index)
+    assert time.perf_counter() - started < 20
+    assert sum(g.count for g in gaps) == len(rows) == 100_000
+    # Each group holds one subject: no two meanings share a group...
+    subject = {f"q{i}": int(m) for i, m in enumerate(qlog.meaning)}
+    mixed = [g for g in gaps if len({subject[q.id] for q in g.questions}) > 1]
+    assert not mixed
+    # ...and most subjects are one group (a subject split in two is the approximation's cost).
+    assert len(gaps) <= 1.2 * len(set(subject.values()))
+    assert all(g.closest for g in gaps[:10])

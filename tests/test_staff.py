@@ -31,6 +31,20 @@ def test_limiter_blocks_after_repeated_failures():
     assert limiter.blocked("1.2.3.4") > 0 and limiter.blocked("5.6.7.8") == 0
 
 
+def test_workers_share_the_failed_login_count(tmp_path):
+    # Two workers (two limiters on one file): the failures add up, so --workers 2 does not
+    # allow twice the attempts; the file keeps no address.
+    path = tmp_path / "logins.sqlite"
+    one, two = Limiter(attempts=4, window=60, path=path), Limiter(attempts=4, window=60, path=path)
+    for limiter in (one, two, one):
+        limiter.failed("10.0.0.7")
+    assert one.blocked("10.0.0.7") == 0 and two.blocked("10.0.0.7") == 0
+    two.failed("10.0.0.7")
+    assert one.blocked("10.0.0.7") > 0 and two.blocked("10.0.0.7") > 0
+    assert one.blocked("10.0.0.8") == 0
+    assert b"10.0.0.7" not in path.read_bytes()
+
+
 @pytest.fixture()
 def site(fake_index, tmp_path):
     settings = dataclasses.replace(fake_index.settings, staff_password_hash=HASH,

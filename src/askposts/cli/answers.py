@@ -62,12 +62,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.mcp:
             os.environ["ASKPOSTS_SERVE_MCP"] = "1"
         uvicorn.run("askposts.serving.factory:create", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning", timeout_graceful_shutdown=5)
+                    workers=workers, log_level="warning", access_log=False,
+                    timeout_graceful_shutdown=5)
         return EXIT_OK
     from ..serving.factory import app_for
 
     uvicorn.run(app_for(index, mcp=args.mcp), host=host, port=port, log_level="warning",
-                timeout_graceful_shutdown=5)
+                access_log=False, timeout_graceful_shutdown=5)
     return EXIT_OK
 
 

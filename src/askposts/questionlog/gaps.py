@@ -5,6 +5,12 @@ computed here): average-linkage clustering on cosine distance, so that «¿cuán
 convocatoria?» and «¿cuándo abren la convocatoria?» land in one group. Each group says how
 often it was asked, when first and last, a few examples, the feedback it got and the posts
 closest to it (what staff would update, or where a new post is missing).
+
+A month of a public chat holds tens of thousands of questions, and exact clustering costs the
+square of their number, so the report clusters in buckets: repeated questions count once, each
+question goes to the bucket of the post nearest to it (paraphrases ask about the same thing, so
+they land in the same bucket), and a bucket is clustered exactly (split first by k-means when it
+is large). 100,000 logged questions take about a second (``tests/test_gaps.py``).
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
 # different meanings >= 0.083 (all but one pair >= 0.14). The ranges overlap: strongly reworded
 # paraphrases («vacantes» / «plazas de empleo») may stay apart (docs/question-log.md).
 DISTANCE = 0.10
-MAX_CLUSTERED = 3000  # the clustering is quadratic: only the most recent questions are grouped
+BUCKET = 600  # questions clustered exactly together at most (the cost is its square)
 
 
 @dataclass
@@ -53,14 +59,82 @@ class Gap:
 
 
 def cluster(vectors: np.ndarray, distance: float = DISTANCE) -> np.ndarray:
-    """A group label per row (rows are L2-normalised vectors)."""
+    """A group label per row (rows are L2-normalised vectors): exact average linkage."""
     if len(vectors) < 2:
         return np.zeros(len(vectors), dtype=int)
-    from sklearn.cluster import AgglomerativeClustering
+    from scipy.cluster.hierarchy import fcluster, linkage
 
-    model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                    distance_threshold=distance)
-    return model.fit_predict(vectors)
+    tree = linkage(vectors.astype(np.float64), method="average", metric="cosine")
+    return fcluster(tree, distance, criterion="distance") - 1
+
+
+def _parts(vectors: np.ndarray, size: int, rounds: int = 4) -> list[np.ndarray]:
+    """Row ids of ``vectors`` in parts of at most ``size``: a few rounds of k-means (seeded
+    with evenly spaced rows: deterministic) when the bucket is big."""
+    if len(vectors) <= size:
+        return [np.arange(len(vectors))]
+    k = -(-2 * len(vectors) // size)  # parts of half the size: k-means parts are uneven
+    centres = vectors[np.linspace(0, len(vectors) - 1, k).astype(int)]
+    for _ in range(rounds):
+        labels = np.argmax(vectors @ centres.T, axis=1)
+        for c in range(k):
+            mine = vectors[labels == c]
+            if len(mine):
+                centres[c] = mine.mean(axis=0)
+    labels = np.argmax(vectors @ centres.T, axis=1)
+    return [p for c in range(k) for p in _split(np.flatnonzero(labels == c), size)]
+
+
+def _split(ids: np.ndarray, size: int) -> list[np.ndarray]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)] if len(ids) else []
+
+
+def _bucket(vectors: np.ndarray, distance: float, size: int) -> np.ndarray:
+    """Labels inside one bucket: exact clustering of each part, then the groups of different
+    parts that mean the same (their centres are close) are merged."""
+    parts = _parts(vectors, size)
+    labels = np.zeros(len(vectors), dtype=int)
+    first = 0
+    for part in parts:
+        found = cluster(vectors[part], distance)
+        labels[part] = found + first
+        first += int(found.max()) + 1
+    if len(parts) == 1:
+        return labels
+    centres = np.zeros((first, vectors.shape[1]), np.float32)
+    np.add.at(centres, labels, vectors)
+    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    merged = np.concatenate([cluster(centres[ids], distance) + i * first
+                             for i, ids in enumerate(_parts(centres, size))])
+    order = np.concatenate(_parts(centres, size))
+    to = np.empty(first, dtype=int)
+    to[order] = merged
+    return np.unique(to[labels], return_inverse=True)[1]
+
+
+def group(vectors: np.ndarray, buckets: np.ndarray, distance: float = DISTANCE,
+          size: int = BUCKET) -> np.ndarray:
+    """A group label per row: each bucket (``buckets``: a bucket id per row) on its own."""
+    labels = np.zeros(len(vectors), dtype=int)
+    first = 0
+    for bucket in np.unique(buckets):
+        ids = np.flatnonzero(buckets == bucket)
+        found = _bucket(vectors[ids], distance, size)
+        labels[ids] = found + first
+        first += int(found.max()) + 1
+    return labels
+
+
+def _nearest(vectors: np.ndarray, anchors: np.ndarray, k: int = 1, chunk: int = 8192
+             ) -> np.ndarray:
+    """The ``k`` anchors most similar to each row, best first."""
+    out = []
+    for i in range(0, len(vectors), chunk):
+        sims = vectors[i:i + chunk] @ anchors.T
+        best = np.argpartition(-sims, min(k, sims.shape[1]) - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(sims, best, axis=1), axis=1)
+        out.append(np.take_along_axis(best, order, axis=1))
+    return np.concatenate(out) if out else np.zeros((0, k), dtype=int)
 
 
 def _vectors(rows: list[LoggedQuestion], embed: Callable[[list[str]], np.ndarray]
@@ -75,29 +149,44 @@ def _vectors(rows: list[LoggedQuestion], embed: Callable[[list[str]], np.ndarray
 
 def content_gaps(rows: list[LoggedQuestion], index: "Index", distance: float = DISTANCE,
                  closest: int = 3) -> list[Gap]:
-    """Groups of ``rows`` by meaning, most asked first; ``index`` finds the closest posts."""
-    rows = rows[-MAX_CLUSTERED:]
+    """Groups of ``rows`` by meaning, most asked first, each with the posts closest to it."""
     if not rows:
         return []
-    vecs = _vectors(rows, index.embedder.embed_queries)
-    labels = cluster(vecs, distance)
-    gaps = []
-    for label in np.unique(labels):
-        members = [r for r, lab in zip(rows, labels) if lab == label]
-        group = vecs[labels == label]
-        central = members[int(np.argmax(group @ group.mean(axis=0)))]
-        examples = [central.question] + [q for q in dict.fromkeys(m.question for m in members)
-                                         if q != central.question][:3]
-        hits = index.search(central.question, k=closest)
-        gaps.append(Gap(
-            count=len(members), examples=examples, first_seen=members[0].hour,
-            last_seen=members[-1].hour, useful=sum(m.useful is True for m in members),
-            not_useful=sum(m.useful is False for m in members),
-            comments=[m.comment for m in members if m.comment][:5],
-            closest=[{"title": h.title, "url": h.url, "path": h.path} for h in hits],
-            questions=members))
-    gaps.sort(key=lambda g: (-g.count, g.last_seen), reverse=False)
+    gen = index.generation
+    texts = [" ".join(r.question.casefold().split()) for r in rows]
+    first_of = {t: i for i, t in reversed(list(enumerate(texts)))}  # a repeat counts once
+    unique = np.fromiter(first_of.values(), dtype=int, count=len(first_of))
+    vecs = _vectors([rows[i] for i in unique], index.embedder.embed_queries)
+    anchors = gen.vectors.vectors().astype(np.float32)
+    owner = gen.passage_post[_nearest(vecs, anchors)[:, 0]]
+    of_unique = group(vecs, owner, distance)
+    label_of = dict(zip((texts[i] for i in unique), of_unique))
+    labels = np.array([label_of[t] for t in texts])
+    centres = np.zeros((int(of_unique.max()) + 1, vecs.shape[1]), np.float32)
+    np.add.at(centres, of_unique, vecs)
+    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    near = _nearest(centres, anchors, k=8 * closest)
+    order = np.argsort(labels, kind="stable")  # each group's rows stay oldest first
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    gaps = [_gap([rows[i] for i in ids], gen, near[labels[ids[0]]], closest)
+            for ids in np.split(order, bounds)]
+    gaps.sort(key=lambda g: (-g.count, g.last_seen))
     return gaps
+
+
+def _gap(members: list[LoggedQuestion], gen, near: np.ndarray, closest: int) -> Gap:
+    vecs = np.stack([m.vector for m in members])
+    central = members[int(np.argmax(vecs @ vecs.mean(axis=0)))]
+    examples = [central.question] + [q for q in dict.fromkeys(m.question for m in members)
+                                     if q != central.question][:3]
+    posts = list(dict.fromkeys(int(gen.passage_post[p]) for p in near))[:closest]
+    return Gap(count=len(members), examples=examples, first_seen=members[0].hour,
+               last_seen=members[-1].hour, useful=sum(m.useful is True for m in members),
+               not_useful=sum(m.useful is False for m in members),
+               comments=[m.comment for m in members if m.comment][:5],
+               closest=[{"title": gen.posts[p].title, "url": gen.posts[p].url,
+                         "path": gen.posts[p].path} for p in posts],
+               questions=members)
 
 
 CSV_COLUMNS = ["grupo", "veces_en_el_grupo", "hora", "pregunta", "decision", "confianza",

@@ -26,19 +26,29 @@ from .service import AskService
 _CLOSED = ("/gradio_api/upload", "/upload", "/gradio_api/file=", "/file=")
 _PRIVACY_PAGE = Path(__file__).with_name("privacy.md")
 STAFF = "/personal"
+LOGINS = "logins.sqlite"  # failed staff logins, shared by the workers
+
+
+QUESTION_ROUTES = frozenset({"/api/ask", "/api/search", "/api/export.csv"})
 
 
 class Guard:
-    """Pure ASGI (no per-request task, unlike ``@app.middleware``): refuses file routes and
-    rate-limits failed staff logins per client address."""
+    """Pure ASGI (no per-request task, unlike ``@app.middleware``), the site's front door:
+    refuses questions at once when the gate is full (one prepared 503: no routing, no
+    parsing, no log line, so a flood cannot starve the questions being answered), refuses
+    file routes, and rate-limits failed staff logins per client address."""
 
-    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
-        self.app, self.limiter = app, limiter
+    def __init__(self, app: ASGIApp, limiter: Limiter, gate: Gate) -> None:
+        self.app, self.limiter, self.gate = app, limiter, gate
+        self._busy = JSONResponse({"error": msg.BUSY}, 503,
+                                  {"Retry-After": str(max(1, round(gate.wait * 2)))})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = scope["path"]
+        if path in QUESTION_ROUTES and self.gate.refuse_now():
+            return await self._busy(scope, receive, send)
         if any(path.startswith(prefix + p) for prefix in ("", STAFF, "/mcp") for p in _CLOSED):
             return await JSONResponse({"error": msg.NO_FILES}, 403)(scope, receive, send)
         if not (scope["method"] == "POST" and path.rstrip("/") == STAFF + "/login"):
@@ -54,6 +64,11 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, watch)
+
+
+def _shared_file(index: Index, name: str) -> Path:
+    index.folder.path.mkdir(parents=True, exist_ok=True)
+    return index.folder.path / name
 
 
 def _privacy(app: FastAPI, index: Index) -> None:
@@ -81,16 +96,18 @@ def create_app(index: Index, mcp: bool = False, qlog: QuestionLog | None = None)
     return add_chat(create_site(index, qlog), index, mcp)
 
 
-def create_site(index: Index, qlog: QuestionLog | None = None) -> FastAPI:
+def create_site(index: Index, qlog: QuestionLog | None = None,
+                shared_limits: bool = False) -> FastAPI:
     """Everything but the Gradio pages: the JSON API, the guard, the privacy page (fast to
-    build: no Gradio import). ``add_chat`` completes it."""
+    build: no Gradio import). ``add_chat`` completes it. ``shared_limits``: failed logins are
+    counted in a file beside the index that every worker reads (``--workers``)."""
     s = index.settings
     qlog = qlog if qlog is not None else open_log(s, index.folder.path)
     service = AskService(index, Gate(s.slots, s.slot_wait, s.queue_size), qlog)
-    limiter = Limiter()
+    limiter = Limiter(path=_shared_file(index, LOGINS) if shared_limits else None)
     app = create_api(service, limiter)
     app.state.question_log, app.state.limiter, app.state.chat_ready = qlog, limiter, False
-    app.add_middleware(Guard, limiter=limiter)
+    app.add_middleware(Guard, limiter=limiter, gate=service.gate)
     _privacy(app, index)
     if not s.staff_password_hash:
         _staff_off(app)

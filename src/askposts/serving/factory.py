@@ -83,14 +83,16 @@ class Staged:
         self.app = app
 
 
-def app_for(index: "Index", mcp: bool = False) -> Staged:
+def app_for(index: "Index", mcp: bool = False, workers: bool = False) -> Staged:
     """The served app for ``index``, with the model loaded and one question answered first,
     so the first visitor does not wait for them (a missing model stops the start, clearly);
-    the chat follows a few seconds later (``Staged``)."""
+    the chat follows a few seconds later (``Staged``). ``workers``: one of several processes
+    (their limits are shared)."""
     from .app import add_chat, create_site
 
     index.ask("hola")
-    return Staged(create_site(index), lambda site: add_chat(site, index, mcp=mcp))
+    return Staged(create_site(index, shared_limits=workers),
+                  lambda site: add_chat(site, index, mcp=mcp))
 
 
 def create() -> Staged:
@@ -99,4 +101,4 @@ def create() -> Staged:
     from ..settings import Settings
 
     index = open_index(os.environ.get("ASKPOSTS_SERVE_INDEX", "index"), Settings.load())
-    return app_for(index, mcp=os.environ.get("ASKPOSTS_SERVE_MCP") == "1")
+    return app_for(index, mcp=os.environ.get("ASKPOSTS_SERVE_MCP") == "1", workers=True)

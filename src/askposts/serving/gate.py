@@ -82,13 +82,29 @@ class Gate:
                 self._free -= 1
                 self.in_flight += 1
                 return True
-            ahead = len(self._waiters)
-            # The pace is noisy (one slow question): refuse early only when clearly hopeless.
-            hopeless = (ahead + 1) * self.pace > 1.5 * self.wait
-            if self.wait <= 0 or ahead >= self.queue or hopeless:
+            if self._full():
                 self.refused += 1  # enough people already wait, or too slow to wait: say so now
                 raise self._busy()
             self._waiters.append(waiter)
+            return False
+
+    def _full(self) -> bool:
+        """A newcomer would not get a slot in time (lock held)."""
+        if self._free and not self._waiters:
+            return False
+        ahead = len(self._waiters)
+        # The pace is noisy (one slow question): refuse early only when clearly hopeless.
+        hopeless = (ahead + 1) * self.pace > 1.5 * self.wait
+        return self.wait <= 0 or ahead >= self.queue or hopeless
+
+    def refuse_now(self) -> bool:
+        """True (and counted as refused) when a request arriving now would be refused: the
+        front door answers 503 before reading anything else of the request, so a flood
+        costs next to nothing and the admitted questions keep the cores."""
+        with self._lock:
+            if self._full():
+                self.refused += 1
+                return True
             return False
 
     def _leave(self, waiter: _Waiter) -> bool:

@@ -1,0 +1,76 @@
+"""Benchmark (not a test): the staff's question report over a year of a public chat.
+
+    .venv/bin/python benchmarks/bench_gaps.py [--index DIR] [--count 100000]
+
+Fills a question log with ``--count`` questions about 2,000 subjects near the real corpus's
+posts (the fixture of tests/test_gaps.py, with the real model's 384-dimension vectors), then
+times ``GET /api/questions`` (all questions, and only the unanswered ones) and, meanwhile, how
+long a question takes to answer.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE / "tests"))  # the log fixture lives with the tests
+
+from fastapi.testclient import TestClient  # noqa: E402
+from question_fixture import fill_log  # noqa: E402
+
+from askposts import Settings, build_index, open_index  # noqa: E402
+from askposts.serving.http import create_api  # noqa: E402
+from askposts.serving.service import AskService  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index")
+    ap.add_argument("--content", default=str(HERE.parent / "shared/corpus/redciudadana"))
+    ap.add_argument("--count", type=int, default=100_000)
+    args = ap.parse_args()
+    settings = dataclasses.replace(Settings.load(site_url="https://redciudadana.org"),
+                                   staff_token="t")
+    index = (open_index(args.index, settings) if args.index else
+             build_index(args.content, tempfile.mkdtemp(prefix="bench-gaps-"), settings))
+    started = time.perf_counter()
+    qlog = fill_log(Path(tempfile.mkdtemp()) / "questions.sqlite",
+                    index.generation.vectors.vectors(), count=args.count)
+    print(f"log of {args.count} questions written in {time.perf_counter() - started:.1f} s")
+    client = TestClient(create_api(AskService(index, qlog=qlog)))
+    auth = {"Authorization": "Bearer t"}
+    for label, params in (("all questions", {}), ("unanswered only", {"unanswered": "1"})):
+        asks: list[float] = []
+        done = threading.Event()
+
+        def ask_meanwhile(times=asks, stop=done):  # answering must not stall meanwhile
+            i = 0
+            while not stop.is_set():
+                t = time.perf_counter()
+                index.ask(f"¿Qué proyectos de datos abiertos hubo en {2015 + i % 10}? {i}")
+                times.append(time.perf_counter() - t)
+                i += 1
+
+        worker = threading.Thread(target=ask_meanwhile)
+        worker.start()
+        t = time.perf_counter()
+        r = client.get("/api/questions", params=params, headers=auth)
+        took = time.perf_counter() - t
+        done.set()
+        worker.join()
+        body = r.json()
+        slowest = max(asks) * 1000 if asks else float("nan")
+        print(f"/api/questions ({label}): {took:.2f} s, {body['questions']} questions in "
+              f"{len(body['groups'])} groups; meanwhile {len(asks)} answers, slowest "
+              f"{slowest:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
