@@ -252,7 +252,9 @@ def main() -> None:
         answered = wait_ready(proc, base, started)
         print(f"app start to first answer: {answered:.1f} s (/api/ask); to the chat page "
               f"ready: {time.monotonic() - started:.1f} s; "
-              f"RSS after start {rss_mb(proc.pid):.0f} MB")
+              f"RSS after start {rss_mb(proc.pid):.0f} MB (private "
+              f"{rss_mb(proc.pid, 'RssAnon'):.0f} MB, mapped files "
+              f"{rss_mb(proc.pid, 'RssFile'):.0f} MB)")
         long, short = (10, 5) if args.quick else (40, 15)
         print(f"new questions, {args.workers} worker(s):")
         ask = report("/api/ask, 50 users", asyncio.run(
@@ -270,7 +272,9 @@ def main() -> None:
         t = time.monotonic()
         httpx.get(base + "/", timeout=30)
         print(f"chat page right after the overload: {1000 * (time.monotonic() - t):.0f} ms")
-        print(f"server RSS now {rss_mb(proc.pid):.0f} MB, peak {rss_mb(proc.pid, 'VmHWM'):.0f} MB")
+        print(f"server RSS now {rss_mb(proc.pid):.0f} MB, peak {rss_mb(proc.pid, 'VmHWM'):.0f} MB"
+              f" (now: private {rss_mb(proc.pid, 'RssAnon'):.0f} MB, mapped files shared "
+              f"between workers {rss_mb(proc.pid, 'RssFile'):.0f} MB)")
         if not args.no_bursts:
             cold_bursts(index, base, [fresh.popleft() for _ in range(300)])
     finally:

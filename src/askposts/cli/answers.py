@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..spanish import messages as msg
 from ..spanish.words import spanish_date
 from .common import (
     EXIT_ERROR,
@@ -53,6 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.mcp:
         print(f"MCP en http://{host}:{port}/mcp/gradio_api/mcp/", file=sys.stderr)
     if workers > 1:
+        print(msg.WORKERS_CHAT, file=sys.stderr)
         # Each worker opens the same index folder and follows new generations on its own.
         os.environ["ASKPOSTS_SERVE_INDEX"] = str(index.folder.path)
         if args.config:

@@ -167,4 +167,6 @@ FRONT_MATTER_LINE = " (línea {line})"
 FRONT_MATTER_NOT_DICT = "el front matter no es un diccionario YAML"
 SAME_URL = "misma URL que {other} ({url}); se indexan ambos"
 SAME_TITLE = "mismo título que {other}; se indexan ambos"
+WORKERS_CHAT = ("Aviso: con varios procesos, el chat de Gradio necesita un proxy con sesiones "
+                "fijas (la API HTTP no); vea docs/http-api.md.")
 MCP_INTRO = "Servidor MCP de askposts: `buscar_publicaciones` y `preguntar`."
