@@ -6,9 +6,11 @@ rest in seconds with a hash-based fake embedder, without ``../shared`` and witho
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,33 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(app):
+    """``app`` served by uvicorn in a thread on a free port; yields its base URL once
+    ``/api/health`` answers, and stops it afterwards."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(base + "/api/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def need(path: Path) -> Path:

@@ -47,8 +47,8 @@ def test_paraphrases_group_together_on_the_real_corpus(corpus_index):
 
 
 def test_a_year_of_questions_is_grouped_quickly(fake_index, tmp_path):
-    # 100,000 logged questions on 2,000 subjects: the report groups them by subject (a bucket
-    # per nearest post keeps the exact clustering small). The time is printed by
+    # 100,000 logged questions on 2,000 subjects: the report groups them by subject (k-means
+    # parts keep the exact clustering small). The time is printed by
     # benchmarks/bench_gaps.py; this bound only catches a return to quadratic cost.
     import time
 

@@ -1,34 +1,17 @@
 """An MCP client lists the two tools and gets an answer whose citation has its URL."""
 import asyncio
 import json
-import threading
-import time
 
-import httpx
 import pytest
-import uvicorn
-from conftest import free_port
+from conftest import serving
 
 from askposts.serving.app import create_app
 
 
 @pytest.fixture(scope="module")
 def mcp_url(sample_index):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(sample_index, mcp=True), port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(base + "/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield base + "/mcp/gradio_api/mcp/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(sample_index, mcp=True)) as base:
+        yield base + "/mcp/gradio_api/mcp/"
 
 
 def _call(url, tool=None, arguments=None):

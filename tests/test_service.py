@@ -1,13 +1,10 @@
 """Every front end goes through one service: a question asked anywhere is logged the same way."""
 import asyncio
 import dataclasses
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
-from conftest import free_port
+from conftest import serving
 
 from askposts import Index
 from askposts.questionlog.log import QuestionLog
@@ -24,21 +21,8 @@ def site(_fake_index, fake_embedder, tmp_path):
     settings = dataclasses.replace(_fake_index.settings, staff_token=TOKEN)
     index = Index(_fake_index.folder.path, settings, embedder=fake_embedder)
     qlog = QuestionLog(tmp_path / "preguntas.sqlite")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(index, mcp=True, qlog=qlog), port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(base + "/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(index, mcp=True, qlog=qlog)) as base:
+        yield base
 
 
 def _mcp_ask(url: str, question: str) -> str:

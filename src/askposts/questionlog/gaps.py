@@ -7,10 +7,11 @@ often it was asked, when first and last, a few examples, the feedback it got and
 closest to it (what staff would update, or where a new post is missing).
 
 A month of a public chat holds tens of thousands of questions, and exact clustering costs the
-square of their number, so the report clusters in buckets: repeated questions count once, each
-question goes to the bucket of the post nearest to it (paraphrases ask about the same thing, so
-they land in the same bucket), and a bucket is clustered exactly (split first by k-means when it
-is large). 100,000 logged questions take about a second (``tests/test_gaps.py``).
+square of their number, so the report clusters in parts: repeated questions count once, k-means
+cuts the rest into parts of at most ``BUCKET`` questions (paraphrases are close, so they share
+a part), each part is clustered exactly, and the groups of different parts whose centres are
+close are merged the same way. 100,000 logged questions take about a second
+(``benchmarks/bench_gaps.py``).
 """
 from __future__ import annotations
 
@@ -89,9 +90,10 @@ def _split(ids: np.ndarray, size: int) -> list[np.ndarray]:
     return [ids[i:i + size] for i in range(0, len(ids), size)] if len(ids) else []
 
 
-def _bucket(vectors: np.ndarray, distance: float, size: int) -> np.ndarray:
-    """Labels inside one bucket: exact clustering of each part, then the groups of different
-    parts that mean the same (their centres are close) are merged."""
+def group(vectors: np.ndarray, distance: float = DISTANCE, size: int = BUCKET) -> np.ndarray:
+    """A group label per row. Up to ``size`` rows: exact clustering. More: k-means parts of
+    at most ``size`` rows are clustered exactly, then the groups of different parts that mean
+    the same (their centres are within ``distance``) are merged the same way."""
     parts = _parts(vectors, size)
     labels = np.zeros(len(vectors), dtype=int)
     first = 0
@@ -99,30 +101,12 @@ def _bucket(vectors: np.ndarray, distance: float, size: int) -> np.ndarray:
         found = cluster(vectors[part], distance)
         labels[part] = found + first
         first += int(found.max()) + 1
-    if len(parts) == 1:
+    if len(parts) == 1 or first == len(vectors):
         return labels
     centres = np.zeros((first, vectors.shape[1]), np.float32)
     np.add.at(centres, labels, vectors)
     centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
-    merged = np.concatenate([cluster(centres[ids], distance) + i * first
-                             for i, ids in enumerate(_parts(centres, size))])
-    order = np.concatenate(_parts(centres, size))
-    to = np.empty(first, dtype=int)
-    to[order] = merged
-    return np.unique(to[labels], return_inverse=True)[1]
-
-
-def group(vectors: np.ndarray, buckets: np.ndarray, distance: float = DISTANCE,
-          size: int = BUCKET) -> np.ndarray:
-    """A group label per row: each bucket (``buckets``: a bucket id per row) on its own."""
-    labels = np.zeros(len(vectors), dtype=int)
-    first = 0
-    for bucket in np.unique(buckets):
-        ids = np.flatnonzero(buckets == bucket)
-        found = _bucket(vectors[ids], distance, size)
-        labels[ids] = found + first
-        first += int(found.max()) + 1
-    return labels
+    return group(centres, distance, size)[labels]
 
 
 def _nearest(vectors: np.ndarray, anchors: np.ndarray, k: int = 1, chunk: int = 8192
@@ -158,8 +142,7 @@ def content_gaps(rows: list[LoggedQuestion], index: "Index", distance: float = D
     unique = np.fromiter(first_of.values(), dtype=int, count=len(first_of))
     vecs = _vectors([rows[i] for i in unique], index.embedder.embed_queries)
     anchors = gen.vectors.vectors().astype(np.float32)
-    owner = gen.passage_post[_nearest(vecs, anchors)[:, 0]]
-    of_unique = group(vecs, owner, distance)
+    of_unique = np.unique(group(vecs, distance), return_inverse=True)[1]
     label_of = dict(zip((texts[i] for i in unique), of_unique))
     labels = np.array([label_of[t] for t in texts])
     centres = np.zeros((int(of_unique.max()) + 1, vecs.shape[1]), np.float32)
