@@ -82,6 +82,11 @@ class Settings:
     staff_user: str = "personal"  # user name of the staff area's login
     staff_password_hash: str = ""  # from `askposts staff-password`; empty: staff area off
     staff_token: str = ""  # bearer token for /api/questions; empty: that endpoint is off
+    # The site's pages that may call /api/ask and /api/feedback from the browser (CORS), e.g.
+    # "https://redciudadana.org"; comma-separated in ASKPOSTS_ALLOWED_ORIGINS. Empty: none.
+    allowed_origins: tuple[str, ...] = ()
+    # Secret of the CMS repository's webhook (POST /api/reindex); empty: that endpoint is off.
+    reindex_secret: str = ""
 
     def __post_init__(self) -> None:
         if self.query_encoder not in QUERY_ENCODERS:
@@ -135,6 +140,9 @@ def _typed(default: object, value: object) -> object:
             SiteSchema.from_dict(json.loads(value) if isinstance(value, str) else value)
     if isinstance(default, Path):
         return Path(value).expanduser()
+    if isinstance(default, tuple):  # a list in the file, comma-separated in the environment
+        items = value.split(",") if isinstance(value, str) else list(value)
+        return tuple(str(v).strip().rstrip("/") for v in items if str(v).strip())
     if isinstance(default, bool) and isinstance(value, str):
         words = {"1": True, "true": True, "si": True, "sí": True, "yes": True,
                  "0": False, "false": False, "no": False}

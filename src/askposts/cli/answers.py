@@ -63,13 +63,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             os.environ["ASKPOSTS_SITE_URL"] = args.site_url
         if args.mcp:
             os.environ["ASKPOSTS_SERVE_MCP"] = "1"
+        if args.content:
+            os.environ["ASKPOSTS_SERVE_CONTENT"] = str(Path(args.content).resolve())
         uvicorn.run("askposts.serving.factory:create", factory=True, host=host, port=port,
                     workers=workers, log_level="warning", access_log=False,
                     timeout_graceful_shutdown=5)
         return EXIT_OK
     from ..serving.factory import app_for
 
-    uvicorn.run(app_for(index, mcp=args.mcp), host=host, port=port, log_level="warning",
+    uvicorn.run(app_for(index, mcp=args.mcp, content=args.content), host=host, port=port, log_level="warning",
                 access_log=False, timeout_graceful_shutdown=5)
     return EXIT_OK
 

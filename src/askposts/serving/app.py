@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -17,8 +18,10 @@ from ..index import Index
 from ..questionlog.log import QuestionLog, open_log
 from ..spanish import messages as msg
 from .auth import Limiter, check_password
+from .embed import add_widget
 from .gate import Gate
 from .http import create_api
+from .reindex import Reindexer
 from .service import AskService
 
 # Gradio's upload route and its file server are closed, so nobody can use the site to host
@@ -97,18 +100,25 @@ def create_app(index: Index, mcp: bool = False, qlog: QuestionLog | None = None)
 
 
 def create_site(index: Index, qlog: QuestionLog | None = None,
-                shared_limits: bool = False) -> FastAPI:
+                shared_limits: bool = False, content: str | Path | None = None) -> FastAPI:
     """Everything but the Gradio pages: the JSON API, the guard, the privacy page (fast to
     build: no Gradio import). ``add_chat`` completes it. ``shared_limits``: failed logins are
-    counted in a file beside the index that every worker reads (``--workers``)."""
+    counted in a file beside the index that every worker reads (``--workers``). ``content``:
+    the folder the CMS publishes to (the webhook pulls and reindexes it)."""
     s = index.settings
     qlog = qlog if qlog is not None else open_log(s, index.folder.path)
     service = AskService(index, Gate(s.slots, s.slot_wait, s.queue_size), qlog)
     limiter = Limiter(path=_shared_file(index, LOGINS) if shared_limits else None)
-    app = create_api(service, limiter)
+    reindexer = Reindexer(Path(content), index.folder.path, s.site_url) if content else None
+    app = create_api(service, limiter, reindexer)
     app.state.question_log, app.state.limiter, app.state.chat_ready = qlog, limiter, False
     app.add_middleware(Guard, limiter=limiter, gate=service.gate)
+    if s.allowed_origins:  # outermost: a 503 from the guard still carries CORS headers
+        app.add_middleware(CORSMiddleware, allow_origins=list(s.allowed_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
+                           max_age=600)
     _privacy(app, index)
+    add_widget(app, s)
     if not s.staff_password_hash:
         _staff_off(app)
     return app

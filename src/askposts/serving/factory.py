@@ -83,7 +83,8 @@ class Staged:
         self.app = app
 
 
-def app_for(index: "Index", mcp: bool = False, workers: bool = False) -> Staged:
+def app_for(index: "Index", mcp: bool = False, workers: bool = False,
+            content: str | None = None) -> Staged:
     """The served app for ``index``, with the model loaded and one question answered first,
     so the first visitor does not wait for them (a missing model stops the start, clearly);
     the chat follows a few seconds later (``Staged``). ``workers``: one of several processes
@@ -91,7 +92,7 @@ def app_for(index: "Index", mcp: bool = False, workers: bool = False) -> Staged:
     from .app import add_chat, create_site
 
     index.ask("hola")
-    return Staged(create_site(index, shared_limits=workers),
+    return Staged(create_site(index, shared_limits=workers, content=content),
                   lambda site: add_chat(site, index, mcp=mcp))
 
 
@@ -101,4 +102,5 @@ def create() -> Staged:
     from ..settings import Settings
 
     index = open_index(os.environ.get("ASKPOSTS_SERVE_INDEX", "index"), Settings.load())
-    return app_for(index, mcp=os.environ.get("ASKPOSTS_SERVE_MCP") == "1", workers=True)
+    return app_for(index, mcp=os.environ.get("ASKPOSTS_SERVE_MCP") == "1", workers=True,
+                   content=os.environ.get("ASKPOSTS_SERVE_CONTENT") or None)

@@ -20,6 +20,7 @@ from ..questionlog.gaps import content_gaps, gaps_csv
 from ..spanish import messages as msg
 from .auth import Limiter, check_token
 from .gate import Busy
+from .reindex import Reindexer, signature_status
 from .render import hits_csv
 from .service import AskService
 
@@ -52,9 +53,10 @@ def _question(q: str | None) -> str:
     return q
 
 
-def create_api(service: AskService, limiter: Limiter | None = None) -> FastAPI:
+def create_api(service: AskService, limiter: Limiter | None = None,
+               reindexer: Reindexer | None = None) -> FastAPI:
     """The JSON API over ``service``; its question log records /api/ask and serves
-    /api/questions."""
+    /api/questions; ``reindexer`` answers the CMS's webhook."""
     index, gate, qlog = service.index, service.gate, service.qlog
     s = index.settings
     limiter = limiter or Limiter()
@@ -94,8 +96,36 @@ def create_api(service: AskService, limiter: Limiter | None = None) -> FastAPI:
         chosen = Filters.parse(collection, programme, since, until)
         # Serialised in the worker thread, off the event loop.
         reply = await service.ask_async(question, chosen, context, "api", request.is_disconnected,
-                                        then=lambda r: JSONResponse(r.answer.to_dict()))
+                                        then=lambda r: JSONResponse({**r.answer.to_dict(),
+                                                                     "id": r.log_id}))
         return _gone() if reply is None else reply
+
+    @app.post("/api/feedback")
+    async def feedback(request: Request):
+        # {"id": the answer's id from /api/ask, "useful": bool, "comment": optional text}
+        try:
+            body = await request.json()
+            qid, useful = str(body["id"]), body["useful"]
+            comment = str(body.get("comment") or "")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise BadRequest(msg.BAD_FEEDBACK) from None
+        if not isinstance(useful, bool):
+            raise BadRequest(msg.BAD_FEEDBACK)
+        await run_in_threadpool(service.feedback, qid, useful, comment)
+        return {"ok": True}
+
+    @app.post("/api/reindex", status_code=202)
+    async def reindex(request: Request):
+        if reindexer is None or not s.reindex_secret:
+            return JSONResponse({"error": msg.REINDEX_OFF}, status_code=404)
+        status = signature_status(await request.body(),
+                                  request.headers.get("x-hub-signature-256"), s.reindex_secret)
+        if status != 200:
+            return JSONResponse({"error": msg.SIGNATURE_MISSING if status == 401
+                                 else msg.SIGNATURE_WRONG}, status_code=status)
+        started = reindexer.request()
+        return {"status": "accepted" if started else "queued already",
+                "reindex": reindexer.status.to_dict()}
 
     @app.get("/api/export.csv", response_class=PlainTextResponse)
     async def export(request: Request, q: str | None = None, k: str | None = None,
@@ -120,7 +150,9 @@ def create_api(service: AskService, limiter: Limiter | None = None) -> FastAPI:
                 "precision": index.embedder.precision if index.has_embedder else None,
                 "index_precision": gen.manifest["model"].get("precision"),
                 "in_flight": gate.in_flight, "slots": gate.slots, "refused": gate.refused,
-                "chat_ready": getattr(request.app.state, "chat_ready", False)}
+                "chat_ready": getattr(request.app.state, "chat_ready", False),
+                "built": gen.manifest.get("created"),
+                "reindex": reindexer.status.to_dict() if reindexer else None}
 
     @app.get("/api/questions")
     async def questions(request: Request, since: str | None = None,

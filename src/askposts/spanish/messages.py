@@ -115,6 +115,12 @@ GAPS_FOUND = "{questions} preguntas en {groups} grupos."
 GAPS_NOTHING = "Todavía no hay preguntas registradas con esos criterios."
 LOG_OFF = "El registro de preguntas está desactivado (`question_log = false`)."
 MISSING_Q = "Falta el parámetro q (la pregunta)."
+BAD_FEEDBACK = ('La opinión debe ser JSON: {"id": "<id de la respuesta>", "useful": true o false, '
+                '"comment": "opcional"}.')
+REINDEX_OFF = ("La reindexación por webhook está desactivada (falta reindex_secret en la "
+               "configuración o --content al servir).")
+SIGNATURE_MISSING = "Falta la firma X-Hub-Signature-256 del webhook."
+SIGNATURE_WRONG = "La firma del webhook no coincide con reindex_secret."
 API_DESCRIPTION = "Búsqueda y respuestas sobre publicaciones."
 BAD_API_K = "k debe ser un número entero entre 1 y {most}."
 
@@ -169,4 +175,12 @@ SAME_URL = "misma URL que {other} ({url}); se indexan ambos"
 SAME_TITLE = "mismo título que {other}; se indexan ambos"
 WORKERS_CHAT = ("Aviso: con varios procesos, el chat de Gradio necesita un proxy con sesiones "
                 "fijas (la API HTTP no); vea docs/http-api.md.")
+# The chat on the organisation's own pages (/widget.js); its other text is shared above.
+WIDGET = {"open": "Pregúntenos", "title": "Pregunte a nuestras publicaciones",
+          "close": "Cerrar", "conversation": "Conversación", "label": "Su pregunta",
+          "placeholder": "Escriba aquí su pregunta…", "send": "Preguntar",
+          "searching": "Buscando en nuestras publicaciones…",
+          "examples": "Preguntas de ejemplo", "useful": "¿Le sirvió?", "yes": "👍 Sí",
+          "no": "👎 No", "you": "Usted", "privacy": "Privacidad",
+          "error": "No pudimos responder ahora. Revise su conexión y vuelva a intentarlo."}
 MCP_INTRO = "Servidor MCP de askposts: `buscar_publicaciones` y `preguntar`."
