@@ -48,7 +48,30 @@ def test_same_token_ids(encoders, sentences):
         for prompt in ("query: ", "passage: "):
             expected = reference.model.tokenizer(prompt + text, truncation=True,
                                                  max_length=512)["input_ids"]
-            assert ours.tokenizer.encode(prompt + text).ids == expected, text[:60]
+            assert ours.tokenizer.ids([prompt + text])[0] == expected, text[:60]
+
+
+@pytest.mark.slow  # real model
+def test_the_reduced_tokenizer_gives_the_full_tokenizers_ids(encoders, corpus_index):
+    # The query encoder keeps only the Latin-script pieces (a fifth of the memory): on every
+    # sentence and title of the corpus and every question of the labelled sets, the ids must
+    # be exactly the full tokenizer's, including texts in other scripts (the full one answers).
+    import json
+
+    from conftest import EVAL, SHARED
+
+    ours, _ = encoders
+    gen = corpus_index.generation
+    texts = [gen.unit(i) for i in range(len(gen.units))] + [p.title for p in gen.posts]
+    for name in ("dev.jsonl", "train.jsonl"):
+        texts += [json.loads(x)["question"] for x in (EVAL.parent / name).open(encoding="utf-8")]
+    squad = json.loads((SHARED / "eval/squad-es-v2/tune.json").read_text(encoding="utf-8"))
+    texts += [qa["question"] for a in squad["data"] for p in a["paragraphs"] for qa in p["qas"]]
+    texts += ["¿Qué dice el artículo 5?", "Москва и Гватемала", "東京で", "tel. ☎ 2222-3333",
+              "precio: Q 25.00 — «gratis»…", "<mask> enmascarado", "naïve façade œuvre ß"]
+    full = ours.tokenizer.full()
+    prompted = ["query: " + t for t in texts]
+    assert ours.tokenizer.ids(prompted) == [e.ids for e in full.encode_batch(prompted)]
 
 
 @pytest.mark.slow  # real model
@@ -76,7 +99,7 @@ def test_questions_encoded_together_match_one_by_one(embedder):
     from conftest import EVAL
 
     questions = [json.loads(line)["question"] for line in EVAL.open(encoding="utf-8")][:48]
-    lengths = {len(embedder.tokenizer.encode("query: " + q).ids) for q in questions}
+    lengths = {len(ids) for ids in embedder.tokenizer.ids(["query: " + q for q in questions])}
     assert len(lengths) > 10  # really of different lengths: padded
     alone = np.stack([embedder.embed_query(q) for q in questions])
     together = np.concatenate([embedder.embed_together(questions[i:i + 16])

@@ -23,6 +23,7 @@ import numpy as np
 
 from .base import Batched, choose_precision, model_id, normalised, resolve_model
 from .e5 import MODEL_NAME, PROMPTS
+from .tokens import QueryTokenizer
 
 
 class BertEncoder(Batched):
@@ -30,15 +31,12 @@ class BertEncoder(Batched):
 
     def __init__(self, cache_dir: Path, threads: int = 2, batch_size: int = 16,
                  precision: str = "auto") -> None:
-        from tokenizers import Tokenizer
-
         self._torch = torch = self._torch_for(threads)
         precision = choose_precision(precision)
         folder = Path(resolve_model(MODEL_NAME, Path(cache_dir), precision))
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.max_len = int(config["max_position_embeddings"])
-        self.tokenizer.enable_truncation(self.max_len)
+        self.tokenizer = QueryTokenizer(folder, self.max_len)
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         weights = {k: v.to(dtype) for k, v in mapped(folder / "model.safetensors").items()}
         self._layers = [_layer(weights, f"encoder.layer.{i}.")
@@ -54,7 +52,7 @@ class BertEncoder(Batched):
                          PROMPTS["query"], PROMPTS["passage"], batch_size)
 
     def _lengths(self, texts: list[str]) -> list[int]:
-        return [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
+        return [len(ids) for ids in self.tokenizer.ids(texts)]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         return self._encode_padded(texts)  # texts of one length: nothing to pad
@@ -63,11 +61,11 @@ class BertEncoder(Batched):
         """Texts of any lengths: padded to the longest, padding masked out of the attention
         and the mean. Texts of one length are not padded (no mask: the exact path)."""
         torch = self._torch
-        rows = [e.ids for e in self.tokenizer.encode_batch(texts)]
+        rows = self.tokenizer.ids(texts)
         longest = max(map(len, rows))
         if all(len(r) == longest for r in rows):
             return self._forward(torch.tensor(rows))
-        pad = self.tokenizer.token_to_id("<pad>") or 0
+        pad = self.tokenizer.pad_id
         ids = torch.tensor([r + [pad] * (longest - len(r)) for r in rows])
         keep = torch.tensor([[True] * len(r) + [False] * (longest - len(r)) for r in rows])
         return self._forward(ids, keep)
