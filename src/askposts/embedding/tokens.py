@@ -16,8 +16,12 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 PRUNED = "tokenizer-reduced-1.json"  # the number changes with the rule in ``kept``
 PRUNED_IDS = "tokenizer-reduced-1.npz"  # the model's id of each piece; the tokens dropped
@@ -76,7 +80,7 @@ class QueryTokenizer:
             return False
         return all(map(kept, self._small.normalizer.normalize_str(text)))
 
-    def full(self):
+    def full(self) -> "Tokenizer":
         """The full tokenizer (280 MB; 0.5 s to load). Loaded for the rare text in another
         script and let go afterwards, so that one such question does not keep a serving
         process 280 MB bigger for the rest of its life."""
