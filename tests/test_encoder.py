@@ -72,6 +72,11 @@ def test_the_reduced_tokenizer_gives_the_full_tokenizers_ids(encoders, corpus_in
     full = ours.tokenizer.full()
     prompted = ["query: " + t for t in texts]
     assert ours.tokenizer.ids(prompted) == [e.ids for e in full.encode_batch(prompted)]
+    # The full tokenizer stays for a while after a text in another script, then goes.
+    assert ours.tokenizer._full is not None
+    ours.tokenizer._full_until = 0.0
+    ours.tokenizer.ids(["query: ¿Qué es la justicia abierta?"])
+    assert ours.tokenizer._full is None
 
 
 @pytest.mark.slow  # real model

@@ -7,13 +7,15 @@ pieces made only of Latin or Greek letters, punctuation, signs and emoji, mapped
 model's ids. For text made only of those characters (after the tokenizer's own normalisation)
 no dropped piece can match, so the ids are exactly the full tokenizer's
 (``tests/test_encoder.py`` checks on the corpus and every question set). Text in another
-script goes to the full tokenizer, loaded for it and let go.
+script goes to the full tokenizer, loaded for it and let go a minute later.
 """
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 PRUNED = "tokenizer-reduced-1.json"  # the number changes with the rule in ``kept``
 PRUNED_IDS = "tokenizer-reduced-1.npz"  # the model's id of each piece; the tokens dropped
 SPECIAL = 4  # <s> <pad> </s> <unk>: the first pieces, kept where they are
+KEEP_FULL = 60.0  # seconds the full tokenizer stays loaded after its last use
 
 
 def kept(char: str) -> bool:
@@ -73,6 +76,9 @@ class QueryTokenizer:
         self._small = Tokenizer.from_file(str(path))
         self._small.enable_truncation(max_len)
         self._folder, self._max_len = folder, max_len
+        self._full: Tokenizer | None = None
+        self._full_until = 0.0
+        self._lock = threading.Lock()
         self.pad_id = self._small.token_to_id("<pad>") or 0
 
     def _fits(self, text: str) -> bool:
@@ -81,17 +87,27 @@ class QueryTokenizer:
         return all(map(kept, self._small.normalizer.normalize_str(text)))
 
     def full(self) -> "Tokenizer":
-        """The full tokenizer (280 MB; 0.5 s to load). Loaded for the rare text in another
-        script and let go afterwards, so that one such question does not keep a serving
-        process 280 MB bigger for the rest of its life."""
+        """The full tokenizer (280 MB; 0.5 s to load), for the rare text in another script.
+        Loaded once for all the requests of the next ``KEEP_FULL`` seconds, then let go (by
+        the next call after that), so one such question does not keep a serving process
+        280 MB bigger for the rest of its life, and a burst of them loads it once."""
         from tokenizers import Tokenizer
 
-        full = Tokenizer.from_file(str(self._folder / "tokenizer.json"))
-        full.enable_truncation(self._max_len)
-        return full
+        with self._lock:
+            if self._full is None:
+                self._full = Tokenizer.from_file(str(self._folder / "tokenizer.json"))
+                self._full.enable_truncation(self._max_len)
+            self._full_until = time.monotonic() + KEEP_FULL
+            return self._full
+
+    def _let_go(self) -> None:
+        with self._lock:
+            if self._full is not None and time.monotonic() > self._full_until:
+                self._full = None
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Each text's token ids, with <s> and </s>."""
+        self._let_go()
         small = [i for i, t in enumerate(texts) if self._fits(t)]
         other = sorted(set(range(len(texts))) - set(small))
         out: list[list[int]] = [[] for _ in texts]
