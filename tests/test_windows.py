@@ -162,3 +162,33 @@ def test_the_date_and_link_notes_come_from_the_cited_post(fake_index):
     assert date_note(query("¿Dónde puedo ver los datos del taller?"), hit) == ""  # no link
     quoted = Hit(**{**linked.__dict__, "text": "Los datos están en https://datos.ejemplo.org/."})
     assert date_note(query("¿Dónde puedo ver los datos del taller?"), quoted) == ""
+
+
+def test_unit_signals_come_from_per_post_tables_equal_to_each_units_own(fake_index,
+                                                                        monkeypatch):
+    """The per-post tables the window signals read (built once per post, not per question)
+    hold, unit by unit, what each unit's own text gives."""
+    from askposts.answering.candidates import PostUnits
+    from askposts.answering.rank import top_posts
+
+    gen = fake_index.generation
+    gen._memo_cache.clear()
+    built, seen = [], set()
+    real = PostUnits.of.__func__
+    monkeypatch.setattr(PostUnits, "of", classmethod(
+        lambda cls, g, p: built.append(p) or real(cls, g, p)))
+    for text in ("actividades del taller", "¿Cuántas personas participaron?",
+                 "¿Quién organizó la hackatón?", "¿No hubo talleres en Cobán?"):
+        query = Query.parse(text, gen, fake_index._analyzer,
+                            fake_index.embedder.embed_query(text))
+        sc = fake_index._rank(gen, query, None)
+        c = Windows(gen, query, top_posts(sc, 5), sc)
+        units = [int(u) for u in c.uids]
+        own = [gen.unit_terms(u) for u in units]
+        assert c.tf.tolist() == [[counts.get(t, 0) for t in c.terms] for counts in own]
+        assert c.unit_length.tolist() == [sum(counts.values()) for counts in own]
+        assert c.unit_words.tolist() == [len(gen.unit(u).split()) for u in units]
+        assert c.unit_colon.tolist() == [gen.unit(u).rstrip().endswith(":") for u in units]
+        assert len(c.unit_kind) == len(c.unit_negates) == len(units)
+        seen |= {int(p) for p in c.posts}
+    assert sorted(built) == sorted(seen)  # one table per post, however many questions

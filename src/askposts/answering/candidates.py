@@ -3,10 +3,14 @@
 The candidates are every window (``windows``) of the best posts. ``Windows`` holds them with
 the unit-level arrays (question terms per unit, the asked kind, cosines...) that the window
 signals (``features``) and the decision signals (``verdict``) are built from, each computed
-on first use and once per question.
+on first use and once per question. What does not depend on the question (each unit's terms,
+length, words, kind flags) is worked out once per post and generation (``PostUnits``): a
+question then slices a few arrays instead of reading every unit again.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -51,6 +55,20 @@ class Windows:
         return len(self.ids)
 
     # -- per unit (ours, in order) -----------------------------------------------------------
+    def _joined(self, name: str, compute: Callable[[Generation, int], np.ndarray],
+                dtype: type) -> np.ndarray:
+        """A per-unit array of each candidate post (memoised per post), end to end."""
+        gen = self.gen
+        parts = [gen.post_value(name, lambda p: compute(gen, p), int(p)) for p in self.posts]
+        return np.concatenate(parts).astype(dtype, copy=False) if parts \
+            else np.zeros(0, dtype)
+
+    @cached_property
+    def _tables(self) -> list[PostUnits]:
+        gen = self.gen
+        return [gen.post_value("units", lambda p: PostUnits.of(gen, p), int(p))
+                for p in self.posts]
+
     @cached_property
     def unit_cos(self) -> np.ndarray:
         return self.scores.window_cos[self.gen.unit_window[self.uids]]
@@ -58,41 +76,51 @@ class Windows:
     @cached_property
     def tf(self) -> np.ndarray:
         """(units, question terms): how often each term occurs in each unit."""
-        counts = [self.gen.unit_terms(int(u)) for u in self.uids]
-        return np.array([[c.get(t, 0) for t in self.terms] for c in counts],
-                        np.float64).reshape(len(self.uids), len(self.terms))
+        out = np.zeros((len(self.uids), len(self.terms)))
+        start = 0
+        for table in self._tables:
+            end = start + len(table.words)
+            for j, term in enumerate(self.terms):
+                counts = table.counts.get(term)
+                if counts is not None:
+                    out[start:end, j] = counts
+            start = end
+        return out
 
     @cached_property
     def unit_length(self) -> np.ndarray:
-        return np.array([sum(self.gen.unit_terms(int(u)).values()) for u in self.uids],
-                        np.float64)
+        return self._concat([t.length for t in self._tables], np.float64)
 
     @cached_property
     def unit_words(self) -> np.ndarray:
-        return np.array([self.gen.unit_value("words", lambda t: len(t.split()), int(u))
-                         for u in self.uids], np.float64)
+        return self._concat([t.words for t in self._tables], np.float64)
+
+    @cached_property
+    def unit_colon(self) -> np.ndarray:
+        return self._concat([t.colon for t in self._tables], bool)
+
+    @staticmethod
+    def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype)
 
     @cached_property
     def unit_kind(self) -> np.ndarray:
         """Does each unit hold the kind of answer asked for (all False for open questions)."""
-        kind, gen, uids = self.query.kind, self.gen, self.uids
+        kind = self.query.kind
         if kind is None:
-            return np.zeros(len(uids), bool)
+            return np.zeros(len(self.uids), bool)
         if kind == "person":  # a name must not be a word of the question
             asked = question_words(self.query.asked)
-            return np.array([has_name(gen.unit_value("name_pairs", name_pairs, int(u)), asked)
-                             for u in uids], bool)
-        return np.array([gen.unit_flag(f"kind:{kind}", lambda t: has_kind(kind, t), int(u))
-                         for u in uids], bool)
+            pairs = self._joined("name_pairs", lambda g, p: _each_unit(g, p, name_pairs),
+                                 object)
+            return np.array([has_name(found, asked) for found in pairs], bool)
+        return self._joined(f"kind:{kind}",
+                            lambda g, p: _each_unit(g, p, lambda t: has_kind(kind, t), bool),
+                            bool)
 
     @cached_property
     def unit_negates(self) -> np.ndarray:
-        return np.array([self.gen.unit_flag("negation", _negates, int(u)) for u in self.uids],
-                        bool)
-
-    @cached_property
-    def unit_colon(self) -> np.ndarray:
-        return np.array([self.gen.unit(int(u)).rstrip().endswith(":") for u in self.uids], bool)
+        return self._joined("negation", lambda g, p: _each_unit(g, p, _negates, bool), bool)
 
     # -- per window --------------------------------------------------------------------------
     def any(self, per_unit: np.ndarray) -> np.ndarray:
@@ -193,6 +221,40 @@ class Windows:
         if not self.query.negated:
             return np.zeros(len(self), bool)
         return ~self.any(self.unit_negates)
+
+
+@dataclass(frozen=True)
+class PostUnits:
+    """What the window signals read of one post's units, worked out once per generation."""
+
+    counts: dict[str, np.ndarray]  # search term -> how often it occurs in each unit
+    length: np.ndarray  # search terms per unit
+    words: np.ndarray  # words per unit
+    colon: np.ndarray  # the unit ends with ":" (it announces what follows)
+
+    @classmethod
+    def of(cls, gen: Generation, post_idx: int) -> "PostUnits":
+        lo, hi = int(gen.unit_first[post_idx]), int(gen.unit_first[post_idx + 1])
+        terms = [gen.unit_terms(u) for u in range(lo, hi)]
+        texts = [gen.unit(u) for u in range(lo, hi)]
+        counts: dict[str, np.ndarray] = {}
+        for i, found in enumerate(terms):
+            for term, n in found.items():
+                counts.setdefault(term, np.zeros(hi - lo))[i] = n
+        return cls(counts, np.array([sum(t.values()) for t in terms], np.float64),
+                   np.array([len(t.split()) for t in texts], np.float64),
+                   np.array([t.rstrip().endswith(":") for t in texts], bool))
+
+
+def _each_unit(gen: Generation, post_idx: int, compute: Callable[[str], object],
+               dtype: type = object) -> np.ndarray:
+    """``compute`` of each unit of the post, as an array."""
+    lo, hi = int(gen.unit_first[post_idx]), int(gen.unit_first[post_idx + 1])
+    out = np.empty(hi - lo, dtype)
+    for i, u in enumerate(range(lo, hi)):
+        value = compute(gen.unit(u))
+        out[i] = bool(value) if dtype is bool else value
+    return out
 
 
 def _negates(text: str) -> bool:

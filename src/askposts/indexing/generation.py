@@ -74,7 +74,7 @@ class Generation:
         if self.window_index is None:
             self.window_index = ArrayBackend(self.window_vectors)
         self._memo_cache: dict = {}
-        self._memo_lock = threading.Lock()
+        self._memo_lock = threading.RLock()  # a post's memo reads its units' memos
         self._memo_analyzer = Analyzer()
         self.periods = post_periods(self.posts)
         self.post_index: dict[str, int] = {p.path: i for i, p in enumerate(self.posts)}
@@ -100,20 +100,18 @@ class Generation:
 
     def _memo(self, name: str, key: object, compute: Callable[[], object]) -> object:
         """``compute()`` once per generation, name and key, on first use: a big corpus pays
-        only for the units its answers read. One lock: the stemmer is not thread-safe."""
+        only for the posts its answers read. One lock: the stemmer is not thread-safe."""
         found = self._memo_cache.get((name, key))
         if found is None:
             with self._memo_lock:
                 found = self._memo_cache[(name, key)] = compute()
         return found
 
-    def unit_flag(self, name: str, test: Callable[[str], bool], i: int) -> bool:
-        """``test(unit i)``, computed once per generation, name and unit."""
-        return self._memo(name, i, lambda: bool(test(self.unit(i))))
-
-    def unit_value(self, name: str, compute: Callable[[str], object], i: int) -> object:
-        """``compute(unit i)``, computed once per generation, name and unit."""
-        return self._memo(name, i, lambda: compute(self.unit(i)))
+    def post_value(self, name: str, compute: Callable[[int], object], post_idx: int) -> object:
+        """``compute(post_idx)``, computed once per generation, name and post: what the answers
+        read of a post's units is worked out for the whole post the first time it is a
+        candidate, not again for every question."""
+        return self._memo(name, post_idx, lambda: compute(post_idx))
 
     @property
     def unit_passage(self) -> np.ndarray:
