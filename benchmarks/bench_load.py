@@ -54,6 +54,25 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
     return 0.0
 
 
+def serving_pids(pid: int) -> list[int]:
+    """The processes that serve: the server itself, or with --workers its worker processes
+    (uvicorn's supervisor only watches them; the resource tracker serves nothing)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    workers = [int(c) for c in children
+               if "resource_tracker" not in Path(f"/proc/{c}/cmdline").read_text()]
+    return workers or [pid]
+
+
+def memory(pid: int, now: bool = True) -> str:
+    """RSS of the heaviest serving process (each worker is a whole process)."""
+    pids = serving_pids(pid)
+    worst = max(pids, key=lambda p: rss_mb(p, "VmHWM"))
+    what = "" if len(pids) == 1 else f" of the heaviest of {len(pids)} workers"
+    peak = f", peak {rss_mb(worst, 'VmHWM'):.0f} MB" if now else ""
+    return (f"RSS{what} {rss_mb(worst):.0f} MB{peak} (private {rss_mb(worst, 'RssAnon'):.0f} MB, "
+            f"mapped files shared between workers {rss_mb(worst, 'RssFile'):.0f} MB)")
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
@@ -252,9 +271,7 @@ def main() -> None:
         answered = wait_ready(proc, base, started)
         print(f"app start to first answer: {answered:.1f} s (/api/ask); to the chat page "
               f"ready: {time.monotonic() - started:.1f} s; "
-              f"RSS after start {rss_mb(proc.pid):.0f} MB (private "
-              f"{rss_mb(proc.pid, 'RssAnon'):.0f} MB, mapped files "
-              f"{rss_mb(proc.pid, 'RssFile'):.0f} MB)")
+              f"after start: {memory(proc.pid, now=False)}")
         long, short = (10, 5) if args.quick else (40, 15)
         print(f"new questions, {args.workers} worker(s):")
         ask = report("/api/ask, 50 users", asyncio.run(
@@ -272,9 +289,7 @@ def main() -> None:
         t = time.monotonic()
         httpx.get(base + "/", timeout=30)
         print(f"chat page right after the overload: {1000 * (time.monotonic() - t):.0f} ms")
-        print(f"server RSS now {rss_mb(proc.pid):.0f} MB, peak {rss_mb(proc.pid, 'VmHWM'):.0f} MB"
-              f" (now: private {rss_mb(proc.pid, 'RssAnon'):.0f} MB, mapped files shared "
-              f"between workers {rss_mb(proc.pid, 'RssFile'):.0f} MB)")
+        print(f"server now: {memory(proc.pid)}")
         if not args.no_bursts:
             cold_bursts(index, base, [fresh.popleft() for _ in range(300)])
     finally:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from ..spanish import messages as msg
@@ -65,9 +67,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             os.environ["ASKPOSTS_SERVE_MCP"] = "1"
         if args.content:
             os.environ["ASKPOSTS_SERVE_CONTENT"] = str(Path(args.content).resolve())
-        uvicorn.run("askposts.serving.factory:create", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning", access_log=False,
-                    timeout_graceful_shutdown=5)
+        # The owner of the chat's lock and private socket (serving.affinity): a folder of
+        # our own, for this run.
+        shared = tempfile.mkdtemp(prefix="askposts-serve-")
+        os.environ["ASKPOSTS_SERVE_SHARED"] = shared
+        try:
+            uvicorn.run("askposts.serving.factory:create", factory=True, host=host, port=port,
+                        workers=workers, log_level="warning", access_log=False,
+                        timeout_graceful_shutdown=5)
+        finally:
+            shutil.rmtree(shared, ignore_errors=True)
         return EXIT_OK
     from ..serving.factory import app_for
 

@@ -21,6 +21,8 @@ from ..spanish import messages as msg
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from .affinity import Affinity
+
     from ..index import Index
 
 log = logging.getLogger(__name__)
@@ -84,23 +86,33 @@ class Staged:
 
 
 def app_for(index: "Index", mcp: bool = False, workers: bool = False,
-            content: str | None = None) -> Staged:
+            content: str | None = None, chat: bool = True) -> Staged:
     """The served app for ``index``, with the model loaded and one question answered first,
     so the first visitor does not wait for them (a missing model stops the start, clearly);
     the chat follows a few seconds later (``Staged``). ``workers``: one of several processes
-    (their limits are shared)."""
+    (their limits are shared). ``chat=False``: the API only (a worker that passes the chat to
+    the one that owns it, ``affinity``)."""
     from .app import add_chat, create_site
 
     index.ask("hola")
-    return Staged(create_site(index, shared_limits=workers, content=content),
-                  lambda site: add_chat(site, index, mcp=mcp))
+    site = create_site(index, shared_limits=workers, content=content)
+    return Staged(site, (lambda s: add_chat(s, index, mcp=mcp)) if chat else (lambda s: s))
 
 
-def create() -> Staged:
-    """One worker's app (uvicorn factory)."""
+def create() -> "Staged | Affinity":
+    """One worker's app (uvicorn factory). With ``ASKPOSTS_SERVE_SHARED`` (the serving
+    folder of ``askposts serve --workers N``), the first worker to start owns the chat and
+    the others pass it to that one (``affinity``)."""
+    from pathlib import Path
+
     from ..index import open_index
     from ..settings import Settings
+    from .affinity import Affinity, claim
 
     index = open_index(os.environ.get("ASKPOSTS_SERVE_INDEX", "index"), Settings.load())
-    return app_for(index, mcp=os.environ.get("ASKPOSTS_SERVE_MCP") == "1", workers=True,
-                   content=os.environ.get("ASKPOSTS_SERVE_CONTENT") or None)
+    shared = os.environ.get("ASKPOSTS_SERVE_SHARED")
+    lock = claim(Path(shared) / "chat.lock") if shared else None
+    app = app_for(index, mcp=os.environ.get("ASKPOSTS_SERVE_MCP") == "1", workers=True,
+                  content=os.environ.get("ASKPOSTS_SERVE_CONTENT") or None,
+                  chat=lock is not None or not shared)
+    return Affinity(app, Path(shared), STARTING, lock) if shared else app

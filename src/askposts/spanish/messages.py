@@ -173,8 +173,9 @@ FRONT_MATTER_LINE = " (línea {line})"
 FRONT_MATTER_NOT_DICT = "el front matter no es un diccionario YAML"
 SAME_URL = "misma URL que {other} ({url}); se indexan ambos"
 SAME_TITLE = "mismo título que {other}; se indexan ambos"
-WORKERS_CHAT = ("Aviso: con varios procesos, el chat de Gradio necesita un proxy con sesiones "
-                "fijas (la API HTTP no); vea docs/http-api.md.")
+WORKERS_CHAT = ("Con varios procesos, uno atiende el chat, el área del personal y MCP (Gradio "
+                "guarda cada sesión en un proceso); las preguntas de la API y del widget las "
+                "responden todos.")
 # The chat on the organisation's own pages (/widget.js); its other text is shared above.
 WIDGET = {"open": "Pregúntenos", "title": "Pregunte a nuestras publicaciones",
           "close": "Cerrar", "conversation": "Conversación", "label": "Su pregunta",
