@@ -33,12 +33,39 @@ def test_gate_refuses_quickly_when_full_and_recovers():
     assert gate.in_flight == 0 and gate.refused == 2
 
 
+def test_gate_trusts_its_pace_only_after_several_hand_overs():
+    # A rush starts with a batched forward pass: one long gap, then short ones. One long
+    # first gap must not turn people away who would be served in time.
+    now = [0.0]
+    gate = Gate(1, 1.0, queue=50, clock=lambda: now[0], pace_after=3)
+
+    async def rush():
+        await gate.acquire()
+        waiting = [asyncio.ensure_future(gate.acquire()) for _ in range(5)]
+        await asyncio.sleep(0)
+        assert gate.waiting == 5
+        verdicts = []
+        for step in range(4):  # hand-overs at 0, 1, 2 and 3 s: one answer a second
+            now[0] = float(step)
+            gate.release()
+            await asyncio.sleep(0)
+            verdicts.append(gate.refuse_now())  # a newcomer behind the ones still waiting
+        refused = gate.refused
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+        return verdicts, refused, gate.pace
+
+    # 1 and 2 gaps measured: not trusted yet; 3 gaps of 1 s with 1 ahead: 2 s > 1.5 x 1 s.
+    assert asyncio.run(rush()) == ([False, False, False, True], 1, pytest.approx(1.0))
+
+
 def test_gate_refuses_at_once_when_its_pace_says_the_wait_would_be_too_long():
     import queue
     import threading
 
     now = [0.0]
-    gate = Gate(1, 1.0, queue=10, clock=lambda: now[0])
+    gate = Gate(1, 1.0, queue=10, clock=lambda: now[0], pace_after=1)
     entered: queue.Queue = queue.Queue()
     leave = [threading.Event() for _ in range(3)]
 

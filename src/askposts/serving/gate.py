@@ -54,9 +54,13 @@ class Gate:
     """
 
     def __init__(self, slots: int, wait: float, queue: int = 32,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, pace_after: int = 16) -> None:
         self.slots, self.wait, self._clock = max(1, slots), max(0.0, wait), clock
         self.queue = max(0, queue)  # requests allowed to wait; past that, refused at once
+        # Hand-overs measured before the pace may refuse anyone early. Gaps are uneven: a
+        # batched forward pass (``embedding.batching``) makes one long gap, then many short
+        # ones. Trusting the first gap of a rush refused people who would have been served.
+        self.pace_after = max(1, pace_after)
         self._free = self.slots
         self._waiters: deque[_Waiter] = deque()
         self._lock = threading.Lock()
@@ -65,6 +69,7 @@ class Gate:
         # Seconds between hand-overs while requests wait (a running mean; 0: not measured
         # since the queue last emptied): how fast the queue moves now.
         self.pace = 0.0
+        self._gaps = 0  # gaps the pace was measured from since the queue formed
         self._handed_at: float | None = None
 
     @property
@@ -94,7 +99,7 @@ class Gate:
             return False
         ahead = len(self._waiters)
         # The pace is noisy (one slow question): refuse early only when clearly hopeless.
-        hopeless = (ahead + 1) * self.pace > 1.5 * self.wait
+        hopeless = self._gaps >= self.pace_after and (ahead + 1) * self.pace > 1.5 * self.wait
         return self.wait <= 0 or ahead >= self.queue or hopeless
 
     def refuse_now(self) -> bool:
@@ -131,14 +136,15 @@ class Gate:
                 self._measure_pace()
                 return
             self._free += 1
-            self.pace, self._handed_at = 0.0, None  # nobody waits: the next rush is new
+            self.pace, self._gaps, self._handed_at = 0.0, 0, None  # the next rush is new
 
     def _measure_pace(self) -> None:
         """Between two hand-overs the gate was busy throughout: their gap is its pace."""
         now = self._clock()
         if self._handed_at is not None:
-            gap = now - self._handed_at
-            self.pace = gap if not self.pace else 0.9 * self.pace + 0.1 * gap
+            self._gaps += 1
+            # A plain mean of the first gaps, then a running mean that follows the load.
+            self.pace += max(0.1, 1.0 / self._gaps) * (now - self._handed_at - self.pace)
         self._handed_at = now
 
     @contextlib.contextmanager
