@@ -14,7 +14,7 @@ PORT ?= 7860
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run run-postgres test test-fast install install-test browser bench bench-load clean screenshots fit
+.PHONY: run run-postgres test test-fast install install-test browser bench bench-load clean screenshots fit fit-reader
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,11 +62,22 @@ screenshots: install-test
 
 # Refit the answer model shipped in the package (docs/retrieval.md).
 SHARED ?= ../shared
-fit: install
-	$(BIN)/askposts fit --squad $(SHARED)/eval/squad-es-v2/tune.json \
+# Two files: the default (no reader) and the one with the reader's stage (settings.reader).
+FIT_DATA = --squad $(SHARED)/eval/squad-es-v2/tune.json \
 	  --questions $(SHARED)/eval/train.jsonl $(SHARED)/eval/dev.jsonl \
-	  --content $(SHARED)/corpus/redciudadana \
-	  --site-url https://redciudadana.org --out src/askposts/answering/answer_model.json
+	  --content $(SHARED)/corpus/redciudadana --site-url https://redciudadana.org
+fit: install
+	$(BIN)/askposts fit $(FIT_DATA) --no-reader --out src/askposts/answering/answer_model.json
+	$(BIN)/askposts fit $(FIT_DATA) --out src/askposts/answering/answer_model_reader.json
+
+# Retrain the reader shipped in the package on CPU (about 2 hours on 2 cores; docs/retrieval.md),
+# then refit the answer model around it with `make fit`.
+fit-reader: install
+	$(BIN)/askposts fit-reader --squad-en $(SHARED)/eval/squad-en-v1.1/train.json.gz \
+	  --squad-es $(SHARED)/eval/squad-es-v2/tune.json \
+	  --questions $(SHARED)/eval/train.jsonl $(SHARED)/eval/dev.jsonl \
+	  --content $(SHARED)/corpus/redciudadana --out src/askposts/answering \
+	  --train-questions 36000 --stop-after 24000
 
 bench: install
 	$(BIN)/python benchmarks/bench_index.py

@@ -10,6 +10,7 @@ from askposts import AnswerModel, ModelError, Settings, open_index
 from askposts.answering.features import WINDOW_FEATURES
 from askposts.answering.judge import load_model
 from askposts.answering.rank import POST_FEATURES
+from askposts.answering.reader import load_reader
 from askposts.answering.verdict import DECISION_FEATURES
 from askposts.fitting.data import (
     holds_answer,
@@ -74,10 +75,12 @@ def fitted(tmp_path_factory, settings, embedder):
     work = tmp_path_factory.mktemp("fit")
     builder = Builder(settings, embedder)
 
+    reader = load_reader(settings, embedder)
+
     def run():  # three SQuAD-es articles, 75 questions; the second run reuses the cache
         data = load_datasets(builder, work, str(need(SQUAD)), None, None, sample=3,
                              log=lambda m: 0)
-        return fit(data, builder.analyzer, log=lambda m: 0)
+        return fit(data, builder.analyzer, log=lambda m: 0, reader=reader, work=work)
 
     (first, report), (again, _) = run(), run()
     return first, again, report, work
@@ -92,6 +95,10 @@ def test_fit_is_deterministic_and_reports_fold_means(fitted):
     assert 0 < replies["quote_holds"] <= 1 and 0 <= replies["confidently_wrong"] <= 1
     assert replies["words"] <= 70
     assert 0 < first.near < 1 and 0 < first.threshold <= 1 and first.trim >= 0
+    # The reading stage: fitted on the same folds, with its recall and the reader's P@1.
+    assert first.reading is not None and first.read_top == 6
+    assert set(report["reader"]["unit_p@1"]["squad"]) >= {"reader", "first_stage", "cosine"}
+    assert report["reader"]["first_stage_recall"]["units6"] > 0.5
 
 
 def test_the_written_model_is_the_one_the_index_reads(fitted, tmp_path, embedder):
@@ -132,3 +139,6 @@ def test_the_shipped_model_records_how_it_was_fitted():
     assert site["none_answerable"] <= 0.05 and squad["none_answerable"] <= 0.05
     assert site["confidently_wrong"] <= 0.2 and squad["confidently_wrong"] <= 0.2
     assert site["words"] <= 70 and info["replies"]["fuera-de-tema"]["hedged_unanswerable"] > 0.9
+    read = AnswerModel.load(reader=True).info
+    assert read["reader"]["read_top"] == AnswerModel.load(reader=True).read_top
+    assert read["replies"]["site"]["confidently_wrong"] <= site["confidently_wrong"]

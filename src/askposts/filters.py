@@ -109,3 +109,11 @@ class Filters:
         return {"collections": list(self.collections), "programmes": list(self.programmes),
                 "since": self.since.isoformat() if self.since else None,
                 "until": self.until.isoformat() if self.until else None}
+
+
+def facets_of(posts: list) -> dict:
+    """Collections, programmes and years present among ``posts`` (for filter menus)."""
+    years = {p.period.year for p in posts if p.period} | {y for p in posts for y in p.years}
+    return {"collections": sorted({p.collection for p in posts if p.collection}),
+            "programmes": sorted({p.programme for p in posts if p.programme}),
+            "years": sorted(years)}

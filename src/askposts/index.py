@@ -14,14 +14,14 @@ from .answering.candidates import CANDIDATE_POSTS
 from .answering.followup import is_follow_up
 from .answering.judge import Decision, Judgement, judge, load_model
 from .answering.model import AnswerModel
-from .answering.query import Query
+from .answering.query import Query, QueryError
 from .answering.quote import compose
 from .answering.rank import QueryScores, make_hit, score, top_posts
+from .answering.reader import Reader, load_reader
 from .caching import LRU
 from .embedding.batching import QuestionBatcher
 from .embedding.embedder import Embedder, load_embedder, model_id
-from .errors import AskpostsError
-from .filters import Filters
+from .filters import Filters, facets_of
 from .indexing.folder import IndexFolder
 from .indexing.generation import Generation, IndexMismatch
 from .indexing.lexical import Analyzer
@@ -35,23 +35,19 @@ if TYPE_CHECKING:  # the builder is imported only by build_index: serving never 
     from .indexing.builder import BuildReport, Progress
 
 
-class QueryError(AskpostsError, ValueError):
-    """A question that cannot be searched (message in Spanish)."""
-
-
 class Index:
     """A searchable index folder. Thread-safe; switches to newly published generations."""
 
     def __init__(self, folder: str | Path, settings: Settings | None = None,
                  embedder: Embedder | None = None, auto_reload: bool = True,
-                 generation: Generation | None = None) -> None:
+                 generation: Generation | None = None, reader: Reader | None = None) -> None:
         """Open ``folder``; ``generation``: the one a build just published (not re-read)."""
         self.settings = settings or Settings.load()
         self.folder = IndexFolder(folder)  # local files (the question log) live here
         self.store = open_store(self.settings, folder)
         self.auto_reload = auto_reload
         self.report: "BuildReport | None" = None
-        self._embedder = embedder
+        self._embedder, self._reader = embedder, reader
         self._analyzer = Analyzer()
         self._model: AnswerModel | None = None
         # Repeated questions (a public chat sees many) skip the encoder, and whole answers
@@ -125,8 +121,18 @@ class Index:
     @property
     def model(self) -> AnswerModel:
         if self._model is None:
-            self._model = load_model(self.settings.answer_model or None)
+            self._model = load_model(self.settings.answer_model or None, self.settings.reader)
         return self._model
+
+    @property
+    def reader(self) -> Reader | None:
+        """The answer model's reader (None if it reads none), loaded on first use."""
+        if self._reader is None and self.model.reading is not None:
+            embedder = self.embedder
+            with self._lock:
+                if self._reader is None:
+                    self._reader = load_reader(self.settings, embedder)
+        return self._reader
 
     # -- the question's stages ---------------------------------------------------------------
     def _check(self, question: str) -> str:
@@ -222,7 +228,8 @@ class Index:
                      if np.isfinite(sc.fused[p])]
             top = cited + [p for p in top if p not in cited]
         threshold = self.settings.answer_threshold
-        judged = judge(gen, query, top, sc, self.model, None if threshold < 0 else threshold)
+        judged = judge(gen, query, top, sc, self.model, None if threshold < 0 else threshold,
+                       self.reader)
         hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top[:k], 1)]
         if follow_up:
             judged.decision.signals["seguimiento_de"] = previous[-1]
@@ -267,11 +274,7 @@ class Index:
 
     def facets(self) -> dict:
         """Collections, programmes and years present in the index (for filter menus)."""
-        posts = self.generation.posts
-        years = {p.period.year for p in posts if p.period} | {y for p in posts for y in p.years}
-        return {"collections": sorted({p.collection for p in posts if p.collection}),
-                "programmes": sorted({p.programme for p in posts if p.programme}),
-                "years": sorted(years)}
+        return facets_of(self.generation.posts)
 
     def __len__(self) -> int:
         return len(self.generation.posts)

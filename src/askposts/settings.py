@@ -56,6 +56,10 @@ class Settings:
     # Ranking and answers: weights fitted by `askposts fit` (docs/retrieval.md); empty = the
     # parameter file shipped in the package.
     answer_model: str = ""
+    # The reader stage (docs/retrieval.md): fewer confident wrong answers, but about 4x the
+    # CPU per question (ask p50 15 -> 65 ms): off until a lighter reader is trained.
+    reader: bool = False
+    reader_weights: str = ""  # the reader's weights (`askposts fit-reader`); empty = shipped
     answer_threshold: float = -1.0  # < 0: the fitted threshold of the answer model
     candidates: int = 300  # passages / sentences / posts each ranker proposes to the fusion
     # Vector search: exact below ann_threshold vectors, HNSW above (recorded in the manifest;

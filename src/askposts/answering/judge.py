@@ -1,7 +1,9 @@
 """Judge a ranked question: the best answer window, trimmed, and how sure the answer is.
 
 1. The window model scores every candidate window (``features``): the logit that it holds
-   the answer.
+   the answer. With a reader (``reader``, ``reading``), ``AnswerModel.read_top``
+   units of the best windows are read beside the question and the ``reading`` model
+   gives the final logits from the first-stage logit and the reader's scores.
 2. The quote is the best window, trimmed of a first or last unit while the trimmed window
    scores within ``AnswerModel.trim`` of the best (the unit "adds nothing").
 3. The decision signals (``DECISION_FEATURES``: named functions of the quote, the other
@@ -29,6 +31,8 @@ from .features import WINDOW_FEATURES, window_rows
 from .model import AnswerModel, Linear
 from .query import Query
 from .rank import POST_FEATURES
+from .reader import Reader, ReaderError
+from .reading import READING_FEATURES, Reading, read, reading_rows
 from .verdict import DECISION_FEATURES, Verdict, decision_row
 
 if TYPE_CHECKING:
@@ -121,27 +125,43 @@ def grade_of(model: AnswerModel, p_answer: float, p_topic: float, candidates: in
     return "near" if p_topic >= model.near and candidates else "none"
 
 
-def load_model(path: str | None = None) -> AnswerModel:
-    """The answer model in ``path`` (or the shipped one), checked against the signals this
-    version computes."""
-    model = AnswerModel.load(path)
+def load_model(path: str | None = None, reader: bool = False) -> AnswerModel:
+    """The answer model in ``path`` (or the shipped one; with ``reader``, the one that reads
+    with the reader), checked against the signals this version computes."""
+    model = AnswerModel.load(path, reader)
     model.fusion.check(POST_FEATURES)
     model.window.check(WINDOW_FEATURES)
     model.answer.check(DECISION_FEATURES)
     model.topic.check(DECISION_FEATURES)
+    if model.reading is not None:
+        model.reading.check(READING_FEATURES)
     return model
 
 
+def window_logits(c: Windows, model: AnswerModel, reader: Reader | None
+                  ) -> tuple[np.ndarray, Reading | None]:
+    """Every candidate window's logit, and what the reader read (None without a reader)."""
+    first = model.window.logit(window_rows(c, model.window.features))
+    if model.reading is None:
+        return first, None
+    if reader is None:
+        raise ReaderError(msg.READER_NEEDED)
+    reading = read(c, first, reader, model.read_top)
+    return model.reading.logit(reading_rows(c, reading, model.reading.features)), reading
+
+
 def judge(gen: Generation, query: Query, top: list[int], scores: "QueryScores",
-          model: AnswerModel, threshold: float | None = None) -> Judgement:
-    """Judge a ranked question; ``scores`` is its ``rank.QueryScores``."""
+          model: AnswerModel, threshold: float | None = None,
+          reader: Reader | None = None) -> Judgement:
+    """Judge a ranked question; ``scores`` is its ``rank.QueryScores``; ``reader`` is needed
+    when the model has a reading stage."""
     c = Windows(gen, query, top, scores)
     if not top or not len(c):
         why = msg.NO_POST_MATCHES if not top else msg.NO_TEXT
         return Judgement(Decision(False, why), c, np.zeros(0))
-    logits = model.window.logit(window_rows(c, model.window.features))
+    logits, reading = window_logits(c, model, reader)
     quote = choose(c, logits, model.trim)
-    verdict = Verdict(c, logits, quote, top, scores)
+    verdict = Verdict(c, logits, quote, top, scores, reading)
     row = decision_row(verdict, model.answer.features)
     p = float(model.answer.probability(row[None, :])[0])
     topic_row = row if model.topic.features == model.answer.features \

@@ -2,8 +2,9 @@
 
 - ``fusion`` ranks posts from the rankers' normalised scores (``rank.POST_FEATURES``);
 - ``window`` scores each candidate answer window: the logit that it holds the answer
-  (``features.WINDOW_FEATURES``), and ``trim`` is how much lower a trimmed window may score
-  and still be the quote;
+  (``features.WINDOW_FEATURES``); ``reading`` rescores them with the reader's scores of the
+  ``read_top`` units of the best ones (``reading.READING_FEATURES``), and ``trim`` is how much
+  lower a trimmed window may score and still be the quote;
 - ``answer`` gives the probability that the quote holds the answer and ``topic`` that the
   posts answer the question at all (``verdict.DECISION_FEATURES``); ``threshold`` (on
   ``answer``) and ``near`` (on ``topic``) make the three grades.
@@ -25,7 +26,8 @@ import numpy as np
 from ..errors import AskpostsError
 from ..spanish import messages as msg
 
-FORMAT = 2  # 2: answer windows, named signals, two decision models
+FORMAT = 3  # 3: a reading model over the reader's scores (2: none; still read)
+READABLE = (2, 3)
 
 
 class ModelError(AskpostsError):
@@ -90,12 +92,18 @@ class AnswerModel:
     threshold: float  # ``answer`` probability from which the reply is an answer
     near: float  # below threshold, ``topic`` probability from which it is "the closest"
     info: dict
+    # The reader stage (``reading``): final window logits from the first-stage logit and the
+    # reader's scores of ``read_top`` units of the best windows. None: no reader.
+    reading: Linear | None = None
+    read_top: int = 0
 
     def to_dict(self) -> dict:
         return {"format": FORMAT, "fusion": self.fusion.to_dict(),
                 "window": self.window.to_dict(), "answer": self.answer.to_dict(),
                 "topic": self.topic.to_dict(), "trim": self.trim,
-                "threshold": self.threshold, "near": self.near, "info": self.info}
+                "threshold": self.threshold, "near": self.near, "info": self.info,
+                **({"reading": self.reading.to_dict(), "read_top": self.read_top}
+                   if self.reading is not None else {})}
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n",
@@ -103,22 +111,25 @@ class AnswerModel:
 
     @classmethod
     def from_dict(cls, data: dict) -> "AnswerModel":
-        if data.get("format") != FORMAT:
+        if data.get("format") not in READABLE:
             raise ModelError(msg.MODEL_FORMAT)
+        reading = Linear.from_dict(data["reading"]) if data.get("reading") else None
         return cls(Linear.from_dict(data["fusion"]), Linear.from_dict(data["window"]),
                    Linear.from_dict(data["answer"]), Linear.from_dict(data["topic"]),
                    float(data["trim"]),
-                   float(data["threshold"]), float(data["near"]), data.get("info", {}))
+                   float(data["threshold"]), float(data["near"]), data.get("info", {}),
+                   reading, int(data.get("read_top", 0)))
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "AnswerModel":
-        """The model in ``path``, or the one shipped in the package."""
+    def load(cls, path: str | Path | None = None, reader: bool = False) -> "AnswerModel":
+        """The model in ``path``, or the one shipped in the package (with ``reader``: the
+        one fitted with the reader's stage)."""
+        name = "answer_model_reader.json" if reader else "answer_model.json"
         try:
             if path:
                 text = Path(path).read_text(encoding="utf-8")
             else:
-                text = resources.files(__package__).joinpath("answer_model.json").read_text(
-                    encoding="utf-8")
+                text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
             return cls.from_dict(json.loads(text))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(msg.MODEL_UNREADABLE.format(path=path or "", error=exc)) from exc

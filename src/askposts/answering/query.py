@@ -13,11 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import AskpostsError
 from ..indexing.generation import Generation
 from ..indexing.lexical import Analyzer
 from ..posts.periods import mentioned_periods
 from ..spanish.patterns import asked_kind
 from ..spanish.words import ASKING_WORDS, NEGATIONS, fold
+
+
+class QueryError(AskpostsError, ValueError):
+    """A question that cannot be searched (message in Spanish)."""
+
 
 _NUMBER = re.compile(r"\b\d[\d.,]*\b")
 

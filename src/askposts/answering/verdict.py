@@ -14,6 +14,7 @@ from .candidates import Windows
 
 if TYPE_CHECKING:
     from .rank import QueryScores
+    from .reading import Reading
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Verdict:
     quote: int
     top: list[int]
     scores: "QueryScores"
+    reading: "Reading | None" = None  # the reader's scores (``reading``), when it read
 
 
 def _apart(c: Windows, w: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .._version import __version__
 from ..errors import AskpostsError
-from . import answers, search, staff
+from . import answers, reader, search, staff
 from .common import EXIT_ERROR
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ def parser() -> argparse.ArgumentParser:
     search.register(sub)
     answers.register(sub)
     staff.register(sub)
+    reader.register(sub)
     return ap
 
 

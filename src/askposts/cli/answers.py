@@ -111,7 +111,13 @@ def cmd_fit(args: argparse.Namespace) -> int:
     if not datasets:
         print("Error: indique --squad o --questions con --content.", file=sys.stderr)
         return EXIT_ERROR
-    model, report = fit(datasets, builder.analyzer, log=log)
+    reader = None
+    if not args.no_reader:
+        from ..answering.reader import load_reader
+
+        reader = load_reader(builder.settings, builder.embedder)
+    model, report = fit(datasets, builder.analyzer, log=log, reader=reader, work=work,
+                        read_top=args.read_top)
     model.save(args.out)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     print(f"Modelo guardado en {Path(args.out)}", file=sys.stderr)
@@ -149,5 +155,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="answer_model.json", help="archivo del modelo a escribir")
     p.add_argument("--work", help="carpeta de trabajo (índices y vectores en caché)")
     p.add_argument("--sample", type=int, help="usar solo N artículos / N×25 preguntas (pruebas)")
+    p.add_argument("--no-reader", action="store_true",
+                   help="ajustar sin el lector (sin la etapa de lectura)")
+    p.add_argument("--read-top", type=int, default=6,
+                   help="frases que lee el lector por pregunta (por defecto 6)")
     add_common(p)
     p.set_defaults(func=cmd_fit)

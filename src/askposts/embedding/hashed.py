@@ -21,6 +21,7 @@ class HashEmbedder:
     """Each folded word adds ±1 to one of ``dim`` coordinates chosen by its hash."""
 
     precision = "fp32"
+    stand_in = True  # answering.reader pairs it with the stand-in reader
 
     def __init__(self, dim: int = 64) -> None:
         self.dim = dim

@@ -21,6 +21,7 @@ from ..answering.judge import choose
 from ..answering.model import Linear
 from ..answering.query import Query
 from ..answering.rank import POST_FEATURES, QueryScores, score, top_posts
+from ..answering.reading import Reading  # registers the reader's decision signals
 from ..answering.verdict import DECISION_FEATURES, Verdict, decision_row
 from ..indexing.generation import Generation
 from ..indexing.lexical import Analyzer
@@ -155,15 +156,20 @@ def add_windows(analyzer: Analyzer, a: Asked, fusion: Linear) -> None:
                                       gen.window(int(w))) for w in a.windows.ids], bool)
 
 
-def fit_window(items: list[Asked], names: tuple[str, ...], l2: float = 10.0) -> Linear:
+def fit_window(items: list[Asked], names: tuple[str, ...], l2: float = 10.0,
+               rows: list[np.ndarray] | None = None,
+               known: tuple[str, ...] = ALL_WINDOW) -> Linear:
     """The windows that hold the answer against the other candidates of their question, on
     questions that have one: a linear score fitted listwise, to maximise each question's
-    softmax probability of its answer windows (what is quoted is the best of a question)."""
+    softmax probability of its answer windows (what is quoted is the best of a question).
+    ``rows``: each item's window signals named ``known`` (default: its ``rows``)."""
     from scipy.optimize import minimize
 
-    used = [a for a in items if a.labels is not None and a.labels.any()]
-    cols = [ALL_WINDOW.index(n) for n in names]
-    x = np.vstack([a.rows[:, cols] for a in used]).astype(np.float64)
+    rows = [a.rows for a in items] if rows is None else rows
+    pairs = [(a, r) for a, r in zip(items, rows) if a.labels is not None and a.labels.any()]
+    used = [a for a, _ in pairs]
+    cols = [known.index(n) for n in names]
+    x = np.vstack([r[:, cols] for _, r in pairs]).astype(np.float64)
     y = np.concatenate([a.labels for a in used]).astype(np.float64)
     sizes = np.array([len(a.labels) for a in used])
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
@@ -201,11 +207,12 @@ class Judged:
     row: np.ndarray  # ALL_DECISION
 
 
-def judged(a: Asked, logits: np.ndarray, trim: float) -> Judged:
+def judged(a: Asked, logits: np.ndarray, trim: float, reading: Reading | None = None
+           ) -> Judged:
     if not len(logits):
         return Judged(None, False, 0, np.zeros(len(ALL_DECISION)))
     quote = choose(a.windows, logits, trim)
-    verdict = Verdict(a.windows, logits, quote, a.top, a.scores)
+    verdict = Verdict(a.windows, logits, quote, a.top, a.scores, reading)
     return Judged(quote, bool(a.labels[quote]), int(a.windows.words[quote]),
                   decision_row(verdict, ALL_DECISION))
 

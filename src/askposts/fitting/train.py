@@ -42,8 +42,10 @@ from .fit import (
     weights,
     window_logits,
 )
+from .fit_reading import READ_TOP, reading_stage
 
 if TYPE_CHECKING:
+    from ..answering.reader import Reader
     from ..indexing.builder import Builder
 
 # One labelled data set: (name, its generation, its questions, their vectors).
@@ -178,8 +180,10 @@ def decide(items: list[Asked], done: list[Judged], answer_names: tuple[str, ...]
             fit_scaled(pick(topic_names), answerable, topic_names, w, c))
 
 
-def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object] = print
-        ) -> tuple[AnswerModel, dict]:
+def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object] = print,
+        reader: "Reader | None" = None, work: Path | None = None,
+        read_top: int = READ_TOP) -> tuple[AnswerModel, dict]:
+    """Every model of the answer file, with a reading stage when ``reader`` is given."""
     start = starting_fusion()
     items: list[Asked] = []
     for name, gen, qs, vecs in datasets:
@@ -196,9 +200,14 @@ def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object
         add_windows(analyzer, a, fusions[a.fold])
     windows = [fit_window(train(k), WINDOW_SIGNALS) for k in range(FOLDS)]
     logits = [window_logits(a, windows[a.fold]) for a in items]
+    readings: list = [None] * len(items)
+    reading = None
+    if reader is not None:
+        logits, readings, reading, report["reader"] = reading_stage(
+            items, logits, reader, work, read_top, log)
     trims = [choose_trim(train(k), [lg for a, lg in zip(items, logits) if a.fold != k])
              for k in range(FOLDS)]
-    done = [judged(a, lg, trims[a.fold]) for a, lg in zip(items, logits)]
+    done = [judged(a, lg, trims[a.fold], r) for a, lg, r in zip(items, logits, readings)]
     holds = np.array([d.holds for d in done])
     p, t = np.zeros(len(items)), np.zeros(len(items))
     models = [decide(train(k), [d for a, d in zip(items, done) if a.fold != k],
@@ -225,7 +234,8 @@ def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object
     threshold, near = choose_thresholds(items, p, t, holds)
     report |= {"trim": trim, "threshold": round(threshold, 4), "near": round(near, 4),
                "data": {name: len(qs) for name, _, qs, _ in datasets}}
-    return AnswerModel(fusion, window, answer, topic, trim, threshold, near, report), report
+    return AnswerModel(fusion, window, answer, topic, trim, threshold, near, report, reading,
+                       read_top if reading is not None else 0), report
 
 
 def _by_dataset(items: list[Asked], fn, off_topic: bool = False) -> dict:

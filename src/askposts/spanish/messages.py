@@ -57,6 +57,12 @@ SIGNAL_WORDS = {
     "quote_words": ("el pasaje citado es extenso", "el pasaje citado es breve"),
     "kind_with_terms": ("el dato pedido aparece junto a los términos de la pregunta",
                         "el dato pedido no aparece junto a los términos de la pregunta"),
+    "reader_quote": ("el lector halla la respuesta en el pasaje citado",
+                     "el lector no halla la respuesta en el pasaje citado"),
+    "reader_best": ("el lector halla una respuesta en las publicaciones",
+                    "el lector no halla respuesta en ninguna publicación"),
+    "reader_apart": ("el lector prefiere claramente el pasaje citado",
+                     "el lector duda entre varios pasajes"),
 }
 
 
@@ -142,6 +148,12 @@ MODEL_UNKNOWN_SIGNALS = ("El modelo de respuestas usa señales que esta versión
 MODEL_INCOMPLETE = "El modelo de respuestas está incompleto; vuelva a ajustarlo."
 MODEL_FORMAT = "Formato de modelo de respuestas desconocido; vuelva a ajustarlo con askposts fit."
 MODEL_UNREADABLE = "No se pudo leer el modelo de respuestas {path}: {error}"
+READER_MISSING = ("No se encontraron los pesos del lector {path} ({error}); reinstale askposts "
+                  "o vuelva a entrenarlos con: askposts fit-reader")
+READER_NEEDED = "El modelo de respuestas necesita el lector y no se cargó ninguno."
+READER_CORRUPT = ("Los pesos del lector {path} están dañados o no son de esta versión (su suma "
+                  "sha256 o su formato no coinciden); reinstale askposts o vuelva a entrenarlos "
+                  "con: askposts fit-reader")
 NO_CONTENT = "No existe la carpeta de contenido: {root}"
 BAD_PRECISION = "precision debe ser auto, bf16 o fp32 (no {value!r})"
 BAD_SCHEMA_NAME = "database_schema no válido: {value!r}"
