@@ -124,20 +124,13 @@ class CrossReader:
         the pairs themselves: the same question and units give the same scores."""
         if not units:
             return np.zeros(0)
-        torch = self._torch
         q = self.tokenizer.ids([question])[0]
         rows = [readernet.pair_ids(q, u) for u in self._unit_ids(units)]
-        order = sorted(range(len(rows)), key=lambda i: (len(rows[i]), rows[i]))
-        out = np.zeros(len(rows))
-        with torch.inference_mode():
-            for s in range(0, len(order), CHUNK):
-                chunk = order[s:s + CHUNK]
-                ids, keep = readernet.padded([rows[i] for i in chunk], self.tokenizer.pad_id)
-                h = self.embed(ids).to(self.params["head.weight"].dtype)
-                scores = readernet.forward(self.params, self.layers, self.heads, self.eps, h,
-                                           keep)
-                out[chunk] = scores.float().numpy()
-        return out
+        with self._torch.inference_mode():
+            scores = readernet.score_rows(self.embed, self.params, self.layers, self.heads,
+                                          self.eps, rows, self.tokenizer.pad_id, CHUNK,
+                                          key=lambda r: (len(r), r))
+        return scores.float().numpy().astype(np.float64)
 
 
 _WORD = re.compile(r"[a-z0-9]{3,}")

@@ -12,7 +12,7 @@ two can never compute different arithmetic. Written with torch functions only, l
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -123,3 +123,23 @@ def _block(h, mask, eps, heads, dropout, qkv_w, qkv_b, out_w, out_b, ln1_w, ln1_
     hidden = f.gelu(f.linear(h, up_w, up_b))
     out = f.dropout(f.linear(hidden, down_w, down_b), dropout, dropout > 0)
     return f.layer_norm(out + h, (width,), ln2_w, ln2_b, eps)
+
+
+def score_rows(embed: Embeddings, params: dict, layers: int, heads: int, eps: float,
+               rows: Sequence[list[int]], pad: int, chunk: int, dropout: float = 0.0,
+               key: Callable[[list[int]], object] = len) -> "torch.Tensor":
+    """Scores of token rows (pairs), in the rows' order. Rows sorted by ``key`` (their
+    length first) run together in chunks of ``chunk``: padding every row to the longest of
+    a whole batch would double the work."""
+    import torch
+
+    order = sorted(range(len(rows)), key=lambda i: key(rows[i]))
+    out = []
+    for s in range(0, len(order), chunk):
+        ids, keep = padded([rows[i] for i in order[s:s + chunk]], pad)
+        h = embed(ids).to(params["head.weight"].dtype)
+        out.append(forward(params, layers, heads, eps, h, keep, dropout))
+    scores = torch.cat(out)
+    back = torch.empty(len(order), dtype=torch.long)
+    back[torch.tensor(order)] = torch.arange(len(order))
+    return scores[back]

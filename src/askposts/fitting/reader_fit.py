@@ -89,21 +89,9 @@ class E5Parts:
 
 def score_pairs(parts: E5Parts, params: dict, layers: int, rows: list[list[int]],
                 pad: int, dropout: float = 0.0, chunk: int = 12) -> "torch.Tensor":
-    """Scores of token rows (pairs), in the rows' order: rows of similar length are run
-    together in chunks (padding to a batch's longest row would double the work)."""
-    import torch
-
-    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-    parts_out = []
-    for s in range(0, len(order), chunk):
-        ids, keep = readernet.padded([rows[i] for i in order[s:s + chunk]], pad)
-        h = parts.embed(ids)
-        parts_out.append(readernet.forward(params, layers, parts.heads, parts.eps, h, keep,
-                                           dropout))
-    scores = torch.cat(parts_out)
-    back = torch.empty(len(order), dtype=torch.long)
-    back[torch.tensor(order)] = torch.arange(len(order))
-    return scores[back]
+    """Scores of token rows (pairs), in the rows' order (``readernet.score_rows``)."""
+    return readernet.score_rows(parts.embed, params, layers, parts.heads, parts.eps, rows,
+                                pad, chunk, dropout)
 
 
 def p_at_1(parts: E5Parts, tokens: Tokens, params: dict, layers: int,
