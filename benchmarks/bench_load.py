@@ -14,8 +14,7 @@ slice, and a user moves to a new question only once the last one was answered (a
 is sent again, as people do). ``--cached`` adds the old figure: 50 users sending the dev
 questions over and over, which mostly measures the answer cache.
 
-Then cold bursts: 50 users each ask one new question at the same moment, alternately against
-this server and one that encodes questions one by one. Prints requests/s, errors by kind,
+Then cold bursts: 50 users each ask one new question at the same moment (three times). Prints requests/s, errors by kind,
 p50/p95/max latency and the server's peak RSS (VmHWM), and where the server's memory goes.
 ``--workers 2`` serves with two processes.
 """
@@ -170,27 +169,18 @@ async def burst(base, questions):
         return await asyncio.gather(*(one(session, q) for q in questions))
 
 
-def cold_bursts(index, base, fresh, rounds=3, users=50):
-    """New questions in bursts, against this server and one that encodes them one by one
-    (``query_batch=1``), the rounds alternating so that both see the same machine."""
+def cold_bursts(base, fresh, rounds=3, users=50):
+    """New questions in bursts: ``users`` different questions at the same moment."""
     fresh = list(fresh)
-    port = free_port()
-    other = start_server(index, port, 1, {"ASKPOSTS_QUERY_BATCH": "1"})
-    try:
-        wait_ready(other, f"http://127.0.0.1:{port}", time.monotonic())
-        for r in range(rounds):
-            for name, url in (("batched", base), ("one by one", f"http://127.0.0.1:{port}")):
-                asked = fresh[:users]
-                del fresh[:users]
-                started = time.monotonic()
-                out = asyncio.run(burst(url, asked))
-                kinds = collections.Counter(k for k, _ in out)
-                print(f"cold burst {r + 1}, {users} new questions at once, {name}: "
-                      f"{dict(kinds)}; all done in {time.monotonic() - started:.2f} s, "
-                      f"p50 {1000 * pct([t for _, t in out], .5):.0f} ms")
-    finally:
-        other.terminate()
-        other.wait(timeout=30)
+    for r in range(rounds):
+        asked = fresh[:users]
+        del fresh[:users]
+        started = time.monotonic()
+        out = asyncio.run(burst(base, asked))
+        kinds = collections.Counter(k for k, _ in out)
+        print(f"cold burst {r + 1}, {users} new questions at once: {dict(kinds)}; "
+              f"all done in {time.monotonic() - started:.2f} s, "
+              f"p50 {1000 * pct([t for _, t in out], .5):.0f} ms")
 
 
 def chat_clients(base, questions, clients=4, each=5):
@@ -291,7 +281,7 @@ def main() -> None:
         print(f"chat page right after the overload: {1000 * (time.monotonic() - t):.0f} ms")
         print(f"server now: {memory(proc.pid)}")
         if not args.no_bursts:
-            cold_bursts(index, base, [fresh.popleft() for _ in range(300)])
+            cold_bursts(base, [fresh.popleft() for _ in range(150)])
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -94,21 +94,16 @@ def test_same_rankings(encoders, corpus_index):
     assert same >= 0.95 * n, same
 
 
-def test_questions_encoded_together_match_one_by_one(embedder):
-    # Serving pads the questions that wait together into one pass (batching): the padding
-    # must be masked out (else short questions drift far), and one question alone must be
-    # exactly embed_query's. In the precision serving runs in (bf16 on this CPU).
+def test_questions_encoded_together_are_bit_for_bit_the_ones_alone(embedder):
+    # In the precision serving runs in: a question's vector does not depend on the others
+    # encoded with it (a padded batch changed the last bits, and 8 answers of 1,328).
     import json
 
     import numpy as np
     from conftest import EVAL
 
-    questions = [json.loads(line)["question"] for line in EVAL.open(encoding="utf-8")][:48]
-    lengths = {len(ids) for ids in embedder.tokenizer.ids(["query: " + q for q in questions])}
-    assert len(lengths) > 10  # really of different lengths: padded
+    questions = [json.loads(line)["question"] for line in EVAL.open(encoding="utf-8")]
     alone = np.stack([embedder.embed_query(q) for q in questions])
-    together = np.concatenate([embedder.embed_together(questions[i:i + 16])
-                               for i in range(0, len(questions), 16)])
-    cos = (alone * together).sum(1)
-    assert cos.min() >= 0.9999, cos.min()
-    assert np.array_equal(embedder.embed_together(questions[:1])[0], alone[0])
+    shuffled = np.random.default_rng(5).permutation(len(questions))
+    together = embedder.embed_queries([questions[i] for i in shuffled])
+    assert np.array_equal(together, alone[shuffled])

@@ -70,11 +70,20 @@ def test_site_schema_from_config(tmp_path):
 
 def test_settings_layers(tmp_path):
     config = tmp_path / "askposts.toml"
-    config.write_text('site_url = "https://a.org"\nbatch_size = 7\nport = 9000\n')
-    s = Settings.load(config, env={"ASKPOSTS_PORT": "9100"}, batch_size=None)
-    assert (s.site_url, s.batch_size, s.port) == ("https://a.org", 7, 9100)
+    config.write_text('site_url = "https://a.org"\ncandidates = 7\nport = 9000\n')
+    s = Settings.load(config, env={"ASKPOSTS_PORT": "9100"}, candidates=None)
+    assert (s.site_url, s.candidates, s.port) == ("https://a.org", 7, 9100)
     assert Settings.load(config, env={}, site_url="https://b.org").site_url == "https://b.org"
     assert Settings.load(tmp_path / "none.toml", env={}).site_url == ""
+
+
+def test_retired_options_are_ignored_with_a_warning(tmp_path, caplog):
+    config = tmp_path / "askposts.toml"
+    config.write_text('batch_size = 32\nquery_batch = 4\nport = 9000\n')
+    with caplog.at_level("WARNING"):
+        s = Settings.load(config, env={})
+    assert s.port == 9000 and not hasattr(s, "batch_size")
+    assert "batch_size, query_batch" in caplog.text and "ya no usa" in caplog.text
 
 
 def test_settings_reject_unknown_and_bad_values(tmp_path):

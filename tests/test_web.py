@@ -63,6 +63,18 @@ def test_bad_parameters_are_400(client, params, message):
     assert r.status_code == 400 and message in r.json()["error"]
 
 
+@pytest.mark.parametrize("query", ["q=%00%01%02%ff%fe", "q=datos%00abiertos", "q=%ff%fe%fd",
+                                   "q=datos%1babiertos"])
+def test_control_bytes_and_invalid_utf8_are_400_before_the_model(fake_index, query):
+    client = TestClient(create_api(AskService(fake_index)))
+    for route in ("/api/ask", "/api/search"):
+        r = client.get(f"{route}?{query}")
+        assert r.status_code == 400 and "no se pueden leer" in r.json()["error"]
+    assert len(fake_index._vectors) == 0  # nothing was encoded
+    ok = client.get("/api/ask?q=%C2%BFQu%C3%A9%20es%20el%20presupuesto%3F%09")
+    assert ok.status_code == 200  # accents and a tab are text
+
+
 def test_export_csv_and_health(client):
     r = client.get("/api/export.csv", params={"q": "datos abiertos", "k": 5})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")

@@ -165,7 +165,8 @@ def test_a_push_to_the_cms_repository_reaches_the_answers(settings, embedder, tm
     _git("clone", "-q", str(bare), str(content), cwd=tmp_path)
     s = dataclasses.replace(settings, reindex_secret=SECRET)
     index = build_index(content, tmp_path / "index", s, embedder=embedder)
-    reindexer = Reindexer(content, tmp_path / "index", s.site_url)
+    # No site URL given to the rebuild: it keeps the one the index was built with.
+    reindexer = Reindexer(content, tmp_path / "index")
     client = TestClient(create_api(AskService(index), reindexer=reindexer))
     before = index.generation.name
     new = "¿En qué ciudad fue la feria de robótica escolar?"
@@ -184,6 +185,7 @@ def test_a_push_to_the_cms_repository_reaches_the_answers(settings, embedder, tm
     assert reindexer.status.last_error == "" and index.generation.name != before
     answer = client.get("/api/ask", params={"q": new}).json()
     assert "Zacapa" in answer["text"]
+    assert answer["citations"][0]["url"].startswith(SITE + "/")
     # A pull that cannot fast-forward (the server's clone diverged) fails and says why; the
     # published generation keeps answering.
     (content / "local.md").write_text("---\ntitle: Local\n---\nCambio local.\n")

@@ -1,8 +1,8 @@
 """The public ``Index``: open a published generation, search it, follow new generations."""
 from __future__ import annotations
 
-import contextlib
 import copy
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,20 +19,23 @@ from .answering.quote import compose
 from .answering.rank import QueryScores, make_hit, score, top_posts
 from .answering.reader import Reader, load_reader
 from .caching import LRU
-from .embedding.batching import QuestionBatcher
 from .embedding.embedder import Embedder, load_embedder, model_id
+from .embedding.inflight import QuestionVectors
 from .filters import Filters, facets_of
 from .indexing.folder import IndexFolder
 from .indexing.generation import Generation, IndexMismatch
 from .indexing.lexical import Analyzer
+from .indexing.recorded import settle
 from .indexing.stores import open_store
 from .records import Answer, Hit, Post
 from .settings import Settings
 from .spanish import messages as msg
-from .spanish.messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION
+from .spanish.messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION, UNREADABLE_QUESTION
 
 if TYPE_CHECKING:  # the builder is imported only by build_index: serving never loads it
     from .indexing.builder import BuildReport, Progress
+
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 class Index:
@@ -53,11 +56,14 @@ class Index:
         # Repeated questions (a public chat sees many) skip the encoder, and whole answers
         # are reused while the generation they came from is the published one.
         self._vectors = LRU(self.settings.cache_size)
-        self._batcher = QuestionBatcher(lambda texts: self.embedder.embed_together(texts),
-                                        self._vectors, self.settings.query_batch)
+        self._questions = QuestionVectors(lambda text: self.embedder.embed_query(text),
+                                          self._vectors)
         self._results = LRU(self.settings.cache_size)
         self._lock = threading.Lock()
         self._pointer_stamp = None
+        # The model (and the rest) the index was built with, unless told otherwise.
+        self.settings = settle(self.settings, generation.manifest if generation is not None
+                               else self.store.manifest())[0]
         self._gen = self._load(generation)
 
     # -- generations -------------------------------------------------------------------------
@@ -141,6 +147,8 @@ class Index:
             raise QueryError(EMPTY_QUESTION)
         if len(question) > self.settings.max_question_chars:
             raise QueryError(LONG_QUESTION.format(limit=self.settings.max_question_chars))
+        if _UNREADABLE.search(question):  # control bytes; U+FFFD: bytes that were not UTF-8
+            raise QueryError(UNREADABLE_QUESTION)
         return question
 
     def _query(self, gen: Generation, question: str, previous: str | None = None,
@@ -163,17 +171,9 @@ class Index:
         return gen, self._rank(gen, query, filters)
 
     def query_vector(self, question: str) -> np.ndarray:
-        """The question's vector: from the cache when it was asked before, else encoded with
-        the questions other requests are waiting to ask (``batching``)."""
-        return self._batcher.vector(question)
-
-    def expecting(self, question: str) -> contextlib.AbstractContextManager:
-        """Context for a request waiting to ask ``question``: meanwhile its vector may be
-        computed in another request's pass, so it is ready when the request's turn comes."""
-        try:
-            return self._batcher.expecting(self._check(question))
-        except QueryError:  # the request itself will say what is wrong with it
-            return contextlib.nullcontext()
+        """The question's vector: from the cache when it was asked before, else encoded
+        alone (once, however many ask it at the same moment: ``inflight``)."""
+        return self._questions.vector(question)
 
     def clear_caches(self) -> None:
         """Forget cached question vectors and answers (the next ones are computed afresh)."""

@@ -8,9 +8,10 @@ schema is a ``[schema]`` table in the file (see ``posts.schema``), or JSON in ``
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .errors import AskpostsError
@@ -47,7 +48,6 @@ class Settings:
     max_words: int = 250
     hard_max_words: int = 300
     # Embedding
-    batch_size: int = 16
     threads: int = 2  # torch threads, set once per process
     precision: str = "auto"  # encoder: bf16 where the CPU has it natively, else fp32
     # questions: "torch" (the bundled e5 in plain torch, no sentence-transformers import in a
@@ -78,7 +78,6 @@ class Settings:
     # questions at once the last waited ~1.7 s (measured); wait plus work stays under 3 s.
     slot_wait: float = 2.0
     cache_size: int = 1024  # question vectors and answers kept per process (0: none)
-    query_batch: int = 16  # questions waiting for a slot encoded in one pass (1: one by one)
     workers: int = 1  # serving processes on one port (askposts serve --workers)
     # Question log and staff area (docs/question-log.md)
     question_log: bool = True  # keep a redacted log of questions beside the index
@@ -91,6 +90,10 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # Secret of the CMS repository's webhook (POST /api/reindex); empty: that endpoint is off.
     reindex_secret: str = ""
+    # Not an option: the names above that a config file, the environment or an explicit
+    # override set (the rest are defaults). A build takes what the index recorded for the
+    # options it was not given (``indexing.recorded``).
+    given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.query_encoder not in QUERY_ENCODERS:
@@ -110,15 +113,20 @@ class Settings:
         if path.is_file():
             with path.open("rb") as fh:
                 values.update(tomllib.load(fh))
-        for f in fields(cls):
-            key = "ASKPOSTS_" + f.name.upper()
+        for name in OPTIONS:
+            key = "ASKPOSTS_" + name.upper()
             if key in env:
-                values[f.name] = env[key]
+                values[name] = env[key]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls().with_values(values)
 
     def with_values(self, values: dict) -> "Settings":
-        known = {f.name: f for f in fields(self)}
+        known = set(OPTIONS)
+        retired = sorted(set(values) & set(RETIRED))
+        if retired:  # an old config file still opens; what it asked for no longer exists
+            logging.getLogger(__name__).warning(msg.RETIRED_OPTIONS.format(
+                names=", ".join(retired)))
+            values = {k: v for k, v in values.items() if k not in RETIRED}
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise SettingsError(msg.UNKNOWN_OPTIONS.format(names=", ".join(unknown)))
@@ -128,12 +136,22 @@ class Settings:
                 typed[name] = _typed(getattr(self, name), value)
             except (TypeError, ValueError, AskpostsError) as exc:
                 raise SettingsError(msg.BAD_VALUE.format(name=name, value=value)) from exc
-        return replace(self, **typed)
+        return replace(self, **typed, given=self.given | frozenset(typed))
+
+    def was_given(self, name: str) -> bool:
+        """Whether option ``name`` was set (config, environment, override, or a value other
+        than its default) rather than left to its default."""
+        return name in self.given or getattr(self, name) != _DEFAULTS[name]
 
 
+OPTIONS = tuple(f.name for f in fields(Settings) if f.name != "given")
+_DEFAULTS = {f.name: f.default for f in fields(Settings) if f.name != "given"}
 QUERY_ENCODERS = ("torch", "sentence-transformers")
+# Options that older versions read and that are now ignored (with a warning), by version.
+# 0.1: batch_size and query_batch (every text is encoded alone: embedding.base.TextEncoder).
+RETIRED = ("batch_size", "query_batch")
 # Counts that make no sense at 0 or below (a search with no candidates, a graph with no links).
-_AT_LEAST_ONE = ("candidates", "query_batch", "ann_threshold", "hnsw_m", "hnsw_ef_construction",
+_AT_LEAST_ONE = ("candidates", "ann_threshold", "hnsw_m", "hnsw_ef_construction",
                  "hnsw_ef_search")
 
 

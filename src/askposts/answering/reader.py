@@ -74,7 +74,7 @@ class CrossReader:
     def __init__(self, cache_dir: Path, weights: str | Path | None = None, threads: int = 2,
                  precision: str = "auto", tokenizer: "QueryTokenizer | None" = None) -> None:
         """``tokenizer``: the query encoder's, shared (it costs ~100 MB a process)."""
-        from ..embedding.base import Batched, choose_precision, resolve_model
+        from ..embedding.base import TextEncoder, choose_precision, resolve_model
         from ..embedding.e5 import MODEL_NAME
         from ..embedding.encoder import mapped
         from ..embedding.tokens import QueryTokenizer
@@ -82,7 +82,7 @@ class CrossReader:
         path = Path(weights) if weights else shipped()
         self.info = _checked(path)
         self.id = str(self.info["sha256"])[:16]  # scores are cached under it when fitting
-        self._torch = torch = Batched._torch_for(threads)
+        self._torch = torch = TextEncoder._torch_for(threads)
         self.precision = choose_precision(precision)
         dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
         self.params, self.layers = self._load(path, dtype)

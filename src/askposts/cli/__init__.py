@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .._version import __version__
 from ..errors import AskpostsError
-from . import answers, reader, search, staff
+from . import answers, operations, reader, search, staff
 from .common import EXIT_ERROR
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ def parser() -> argparse.ArgumentParser:
     answers.register(sub)
     staff.register(sub)
     reader.register(sub)
+    operations.register(sub)
     return ap
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..filters import Filters
 from ..settings import Settings
+from ..spanish import messages as msg
 
 if TYPE_CHECKING:
     from ..index import Index
@@ -51,6 +52,8 @@ def print_report(report: "BuildReport", out: TextIO | None = None) -> None:
       f"{report.unchanged} sin cambios")
     p(f"Vectores calculados: {report.embedded}  reutilizados: {report.reused}  "
       f"tiempo: {report.seconds:.1f} s")
+    for name, (before, now) in report.changed.items():
+        p(msg.BUILD_SETTING_CHANGED.format(name=name, before=before, now=now))
     if not report.published:
         p("Nada cambió: el índice publicado sigue vigente.")
     for problem in report.problems:

@@ -1,7 +1,7 @@
-"""What every embedder shares: model names, precision, the batching base class.
+"""What every embedder shares: model names, precision, encoding one text at a time.
 
-``Batched`` turns "encode texts of one token length" into query and passage encoding with
-prompts and length-sorted batches; ``sentence_model`` and ``encoder`` fill it in.
+``TextEncoder`` turns "encode one text" into query and passage encoding with prompts;
+``sentence_model`` and ``encoder`` fill it in.
 """
 from __future__ import annotations
 
@@ -89,18 +89,26 @@ def limit_native_threads() -> None:
     faiss.omp_set_num_threads(1)
 
 
-class Batched:
-    """Query / passage encoding shared by the encoders: prompts, batching, float32 output.
+class TextEncoder:
+    """Query / passage encoding shared by the encoders: prompts, one text per pass, float32.
 
-    Subclasses give ``_lengths`` (token counts, special tokens included) and ``_encode``
-    (normalised float32 vectors of texts of one token length, prompt included).
+    Every text is encoded alone, in its own forward pass, never padded or batched with others:
+    a batched matrix product may add up a row in another order when the batch has another
+    number of rows (measured here in float32: rows of a 6-row product differ in the last bits
+    from the same rows inside 8 rows or more), so a text's vector would depend on what it
+    happened to be encoded with. Alone, its shapes depend on the text only: the same bytes at
+    index time and at query time, in a full rebuild and in an incremental one, under load
+    and alone (``tests/test_determinism.py``). Grouping texts of one token length cost as much
+    as one by one on the corpus (its lengths rarely repeat).
+
+    Subclasses give ``_encode_one`` (the normalised float32 vector of one text, prompt
+    included).
     """
 
     def __init__(self, model_id: str, dim: int, precision: str, query_prompt: str,
-                 passage_prompt: str, batch_size: int) -> None:
+                 passage_prompt: str) -> None:
         self.model_id, self.dim, self.precision = model_id, dim, precision
         self._query_prompt, self._passage_prompt = query_prompt, passage_prompt
-        self.batch_size = batch_size
 
     @staticmethod
     def _torch_for(threads: int):
@@ -113,62 +121,35 @@ class Batched:
             torch.set_num_threads(threads)
         return torch
 
-    def _lengths(self, texts: list[str]) -> list[int]:
-        raise NotImplementedError
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def _encode_one(self, text: str) -> np.ndarray:
         raise NotImplementedError
 
     def embed_query(self, text: str) -> np.ndarray:
         """One question's vector (with the model's query prompt)."""
         with self._torch.inference_mode():
-            vec = self._encode([self._query_prompt + text])
-        return np.asarray(vec[0], dtype=np.float32)
+            return self._encode_one(self._query_prompt + text)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Many questions at once (evaluation and fitting); same vectors as ``embed_query``."""
-        return self._embed_all(texts, self._query_prompt, 64)
-
-    def embed_together(self, texts: Sequence[str]) -> np.ndarray:
-        """Questions asked at the same moment, in one padded pass (``batching``).
-
-        Padding and the batch's size move the last bits of a vector (in bfloat16 the cosine
-        to ``embed_query``'s stays above 0.9999); one question alone is ``embed_query``'s.
-        """
-        with self._torch.inference_mode():
-            return self._encode_padded([self._query_prompt + t for t in texts])
-
-    def _encode_padded(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts)  # sentence-transformers pads and masks by itself
+        """Many questions (evaluation and fitting): each exactly ``embed_query``'s vector."""
+        return self._embed_all(texts, self._query_prompt)
 
     def embed_passages(self, texts: Sequence[str],
                        progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Embed in batches of equal token length; ``progress(n)`` after each batch."""
-        return self._embed_all(texts, self._passage_prompt, self.batch_size, progress)
+        """Passage vectors; ``progress(n)`` after every few texts."""
+        return self._embed_all(texts, self._passage_prompt, progress)
 
-    def _batches(self, texts: list[str], size: int) -> list[list[int]]:
-        """Batches of texts of exactly the same token length, longest first.
-
-        No text is ever padded, so its vector does not depend on what it was batched with
-        (padding changes the last bits, visibly in bfloat16): an incremental build embeds a
-        text exactly as a full rebuild does.
-        """
-        groups: dict[int, list[int]] = {}
-        for i, n in enumerate(self._lengths(texts)):
-            groups.setdefault(n, []).append(i)
-        return [group[s:s + size] for n in sorted(groups, reverse=True)
-                for group in (groups[n],) for s in range(0, len(group), size)]
-
-    def _embed_all(self, texts: Sequence[str], prompt: str, size: int,
+    def _embed_all(self, texts: Sequence[str], prompt: str,
                    progress: Callable[[int], None] | None = None) -> np.ndarray:
-        prompted = [prompt + t for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         with self._torch.inference_mode():
-            for batch in self._batches(prompted, size):
-                out[batch] = self._encode([prompted[i] for i in batch])
-                if progress:
-                    progress(len(batch))
+            for i, text in enumerate(texts):
+                out[i] = self._encode_one(prompt + text)
+                if progress and (i % PROGRESS_EVERY == PROGRESS_EVERY - 1 or i == len(texts) - 1):
+                    progress(i % PROGRESS_EVERY + 1)
         return out
+
+
+PROGRESS_EVERY = 16  # texts between two progress reports
 
 
 def normalised(vecs: np.ndarray) -> np.ndarray:

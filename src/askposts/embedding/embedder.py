@@ -37,8 +37,6 @@ class Embedder(Protocol):
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def embed_together(self, texts: Sequence[str]) -> np.ndarray: ...
-
     def embed_passages(self, texts: Sequence[str],
                        progress: Callable[[int], None] | None = None) -> np.ndarray: ...
 
@@ -54,7 +52,6 @@ def load_embedder(settings: "Settings", purpose: str = "query") -> "Embedder":
             and settings.query_encoder == "torch":
         from .encoder import BertEncoder
 
-        return BertEncoder(settings.cache_dir, settings.threads, settings.batch_size,
-                           settings.precision)
+        return BertEncoder(settings.cache_dir, settings.threads, settings.precision)
     return ModelEmbedder(settings.model, settings.cache_dir, settings.threads,
-                         settings.batch_size, settings.precision)
+                         settings.precision)

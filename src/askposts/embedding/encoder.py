@@ -8,10 +8,8 @@ prompts, with torch functions only. Indexing still goes through sentence-transfo
 measured against it on corpus texts and the dev questions: cosine >= 0.9999999 in fp32,
 >= 0.99999 in bf16.
 
-Indexed texts are never padded (``base.Batched`` groups texts of equal token length),
-so their attention needs no mask and the mean pools every token. Questions that arrive
-together under load are padded into one pass (``embed_together``): the padding is masked
-out of the attention and of the mean.
+Every text is encoded alone (``base.TextEncoder``): nothing is padded, so the attention
+needs no mask and the mean pools every token.
 """
 from __future__ import annotations
 
@@ -21,16 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Batched, choose_precision, model_id, normalised, resolve_model
+from .base import TextEncoder, choose_precision, model_id, normalised, resolve_model
 from .e5 import MODEL_NAME, PROMPTS
 from .tokens import QueryTokenizer
 
 
-class BertEncoder(Batched):
+class BertEncoder(TextEncoder):
     """multilingual-e5-small without sentence-transformers (same vectors; see module doc)."""
 
-    def __init__(self, cache_dir: Path, threads: int = 2, batch_size: int = 16,
-                 precision: str = "auto") -> None:
+    def __init__(self, cache_dir: Path, threads: int = 2, precision: str = "auto") -> None:
         self._torch = torch = self._torch_for(threads)
         precision = choose_precision(precision)
         folder = Path(resolve_model(MODEL_NAME, Path(cache_dir), precision))
@@ -49,48 +46,29 @@ class BertEncoder(Batched):
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
         super().__init__(model_id(MODEL_NAME), int(config["hidden_size"]), precision,
-                         PROMPTS["query"], PROMPTS["passage"], batch_size)
+                         PROMPTS["query"], PROMPTS["passage"])
 
-    def _lengths(self, texts: list[str]) -> list[int]:
-        return [len(ids) for ids in self.tokenizer.ids(texts)]
+    def _encode_one(self, text: str) -> np.ndarray:
+        ids = self._torch.tensor(self.tokenizer.ids([text]))
+        return self._forward(ids)[0]
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        return self._encode_padded(texts)  # texts of one length: nothing to pad
-
-    def _encode_padded(self, texts: list[str]) -> np.ndarray:
-        """Texts of any lengths: padded to the longest, padding masked out of the attention
-        and the mean. Texts of one length are not padded (no mask: the exact path)."""
-        torch = self._torch
-        rows = self.tokenizer.ids(texts)
-        longest = max(map(len, rows))
-        if all(len(r) == longest for r in rows):
-            return self._forward(torch.tensor(rows))
-        pad = self.tokenizer.pad_id
-        ids = torch.tensor([r + [pad] * (longest - len(r)) for r in rows])
-        keep = torch.tensor([[True] * len(r) + [False] * (longest - len(r)) for r in rows])
-        return self._forward(ids, keep)
-
-    def _forward(self, ids, keep=None) -> np.ndarray:
-        """Vectors of token rows; ``keep`` (bool, same shape) marks real tokens, or None."""
+    def _forward(self, ids) -> np.ndarray:
+        """Normalised vectors of rows of token ids of one length (no padding)."""
         f = self._torch.nn.functional
         words, positions, token_type, ln_w, ln_b = self._embed
         h = words[ids] + token_type + positions[: ids.shape[1]]  # BertEmbeddings' order
         h = f.layer_norm(h, h.shape[-1:], ln_w, ln_b, self.eps)
-        mask = None if keep is None else keep[:, None, None, :]  # keys a token may attend to
         for layer in self._layers:
-            h = self._block(h, mask, *layer)
-        if keep is None:
-            return normalised(h.float().mean(dim=1).numpy())
-        weight = keep[..., None].float()
-        return normalised(((h.float() * weight).sum(dim=1) / weight.sum(dim=1)).numpy())
+            h = self._block(h, *layer)
+        return normalised(h.float().mean(dim=1).numpy())
 
-    def _block(self, h, mask, qkv_w, qkv_b, out_w, out_b, ln1_w, ln1_b, up_w, up_b, down_w,
+    def _block(self, h, qkv_w, qkv_b, out_w, out_b, ln1_w, ln1_b, up_w, up_b, down_w,
                down_b, ln2_w, ln2_b):
         f = self._torch.nn.functional
         batch, n, width = h.shape
         q, k, v = (f.linear(h, qkv_w, qkv_b).view(batch, n, 3, self.heads, -1)
                    .permute(2, 0, 3, 1, 4))
-        attended = f.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        attended = f.scaled_dot_product_attention(q, k, v)
         attended = attended.transpose(1, 2).reshape(batch, n, width)
         h = f.layer_norm(f.linear(attended, out_w, out_b) + h, (width,), ln1_w, ln1_b,
                          self.eps)

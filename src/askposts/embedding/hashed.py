@@ -46,8 +46,6 @@ class HashEmbedder:
         return np.stack([self._vector(t) for t in texts]) if texts \
             else np.zeros((0, self.dim), np.float32)
 
-    embed_together = embed_queries  # no padding here: the same vectors at any load
-
     def embed_passages(self, texts: Sequence[str],
                        progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Vectors of many passages; ``progress(n)`` once at the end."""

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Batched, choose_precision, model_id, normalised, resolve_model
+from .base import TextEncoder, choose_precision, model_id, normalised, resolve_model
 
 
-class ModelEmbedder(Batched):
+class ModelEmbedder(TextEncoder):
     """A loaded sentence-transformers model (what indexes are built with).
 
     Vectors are always float32 and normalised, whatever precision the encoder computes in,
@@ -17,7 +17,7 @@ class ModelEmbedder(Batched):
     """
 
     def __init__(self, model: str, cache_dir: Path, threads: int = 2,
-                 batch_size: int = 16, precision: str = "auto") -> None:
+                 precision: str = "auto") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
@@ -35,15 +35,10 @@ class ModelEmbedder(Batched):
         prompts = self.model.prompts or {}
         passage = next((prompts[p] for p in ("passage", "document") if prompts.get(p)), "")
         super().__init__(model_id(model), int(self.model.get_embedding_dimension()),
-                         precision, prompts.get("query") or "", passage, batch_size)
-        self._limit = self.model.max_seq_length or 512
+                         precision, prompts.get("query") or "", passage)
 
-    def _lengths(self, texts: list[str]) -> list[int]:
-        ids = self.model.tokenizer(texts, add_special_tokens=True)["input_ids"]
-        return [min(len(tokens), self._limit) for tokens in ids]
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        # The prompt is already in the texts: sentence-transformers must not add another.
-        vecs = self.model.encode(texts, normalize_embeddings=False, convert_to_tensor=True,
-                                 batch_size=len(texts))
-        return normalised(vecs.float().numpy())
+    def _encode_one(self, text: str) -> np.ndarray:
+        # The prompt is already in the text: sentence-transformers must not add another.
+        vecs = self.model.encode([text], normalize_embeddings=False, convert_to_tensor=True,
+                                 batch_size=1)
+        return normalised(vecs.float().numpy())[0]

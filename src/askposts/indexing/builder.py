@@ -7,6 +7,7 @@ full rebuild of the same folder.
 """
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -22,11 +23,14 @@ from ..posts.corpus import load_corpus
 from ..posts.windows import WindowParams, post_units, post_windows, window_text
 from ..records import Post, Problem
 from ..settings import Settings
+from ..spanish import messages as msg
 from .generation import FORMAT, Generation, IndexMismatch, passage_key
 from .lexical import Analyzer
+from .recorded import build_settings, settle
 from .stores import Store, open_store
 from .vectors import AnnParams, passage_backend
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
 
 
@@ -54,6 +58,8 @@ class BuildReport:
     seconds: float = 0.0
     generation: str = ""
     published: bool = False
+    # Options given with another value than the index recorded: {name: [recorded, now]}.
+    changed: dict[str, list] = field(default_factory=dict)
 
     @property
     def skipped(self) -> list[Problem]:
@@ -122,8 +128,11 @@ class Builder:
 
     @property
     def embedder(self) -> Embedder:
+        return self._embedder_for(self.settings)
+
+    def _embedder_for(self, settings: Settings) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings, purpose="index")
+            self._embedder = load_embedder(settings, purpose="index")
         return self._embedder
 
     def build(self, content: str | Path, index_dir: str | Path, rebuild: bool = False,
@@ -133,21 +142,25 @@ class Builder:
         started = time.perf_counter()
         store = open_store(self.settings, index_dir)
         with store.lock(wait):
-            gen, report = self._build_locked(Path(content), store, rebuild, progress)
+            # What the index was built with, unless this build was told otherwise.
+            settings, changed = settle(self.settings, store.manifest())
+            for name, (before, now) in changed.items():
+                log.warning(msg.BUILD_SETTING_CHANGED.format(name=name, before=before, now=now))
+            gen, report = self._build_locked(Path(content), store, rebuild, progress, settings,
+                                             changed)
             store.cleanup()
         report.seconds = round(time.perf_counter() - started, 2)
         return gen, report
 
     def _build_locked(self, content: Path, store: Store, rebuild: bool,
-                      progress: Progress | None):
-        s = self.settings
+                      progress: Progress | None, s: Settings, changed: dict[str, list]):
         params = ChunkParams.of(s)
         mid = model_id(s.model) if self._embedder is None else self._embedder.model_id
         corpus = load_corpus(content, s.site_url, s.max_file_bytes, s.schema)
         _checkpoint("loaded")
         prev = _previous(store, rebuild)
         report = BuildReport(files=len(corpus.hashes) + len(corpus.problems),
-                             posts=len(corpus.posts), problems=corpus.problems)
+                             posts=len(corpus.posts), problems=corpus.problems, changed=changed)
         report.files -= sum(1 for p in corpus.problems if not p.skipped)
         _changes(report, prev.manifest["files"] if prev else {}, corpus.hashes)
         fingerprint = _fingerprint(s, mid, params)
@@ -167,7 +180,7 @@ class Builder:
         window_keys = [passage_key(mid, t) for t in window_texts]
         # Passages and windows share one pool of vectors keyed by what was embedded.
         everything = self._vectors(prev, keys + window_keys, texts + window_texts,
-                                   report, progress)
+                                   report, progress, s)
         vectors, window_vectors = everything[:len(keys)], everything[len(keys):]
         manifest = {
             "format": FORMAT, "askposts_version": __version__, "fingerprint": fingerprint,
@@ -177,6 +190,7 @@ class Builder:
                       else (prev.manifest["model"].get("precision") if prev else None)},
             "chunking": params.to_dict(),
             "site_url": s.site_url, "content_root": str(content.resolve()),
+            "build": build_settings(s), "build_changed": changed,
             "files": corpus.hashes, "problems": [p.__dict__ for p in corpus.problems],
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "counts": {"posts": len(corpus.posts), "passages": len(passages),
@@ -195,7 +209,7 @@ class Builder:
         return gen, report
 
     def _vectors(self, prev: Generation | None, keys: list[str], texts: list[str],
-                 report: BuildReport, progress: Progress | None) -> np.ndarray:
+                 report: BuildReport, progress: Progress | None, s: Settings) -> np.ndarray:
         known: dict[str, np.ndarray] = {}
         if prev is not None and len(prev.vectors):
             stored = prev.vectors.vectors()
@@ -214,14 +228,14 @@ class Builder:
                     progress(done, len(todo))
 
             texts_todo = [first[k] for k in todo]
-            embedder = self.embedder  # load the model before the progress bar starts
+            embedder = self._embedder_for(s)  # load the model before the progress bar starts
             if progress:
                 progress(0, len(todo))
             fresh = embedder.embed_passages(texts_todo, step)
             known.update(zip(todo, fresh))
         report.embedded = len(todo)
         report.reused = len(keys) - len(todo)
-        dim = len(next(iter(known.values()))) if known else self.embedder.dim
+        dim = len(next(iter(known.values()))) if known else self._embedder_for(s).dim
         out = np.zeros((len(keys), dim), dtype=np.float32)
         for i, k in enumerate(keys):
             out[i] = known[k]

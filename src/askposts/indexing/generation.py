@@ -44,12 +44,12 @@ def post_document(post: Post) -> str:
 
 
 def document_frequency(posts: list[Post], analyzer: Analyzer) -> dict[str, int]:
-    """In how many posts each search term occurs."""
-    counts: dict[str, int] = {}
+    """In how many posts each search term occurs (terms in sorted order: the saved file is
+    the same bytes in every process, whatever order its sets iterate in)."""
+    counts: Counter[str] = Counter()
     for post in posts:
-        for term in set(analyzer.terms(post_document(post))):
-            counts[term] = counts.get(term, 0) + 1
-    return counts
+        counts.update(set(analyzer.terms(post_document(post))))
+    return dict(sorted(counts.items()))
 
 
 @dataclass

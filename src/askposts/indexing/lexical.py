@@ -54,7 +54,12 @@ class LexicalIndex:
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         # An empty document still needs one token for bm25s to keep ids aligned.
         tokens = [analyzer.terms(t) or ["\u2205"] for t in texts]
-        retriever.index(tokens, show_progress=False)
+        # Term ids in sorted order: bm25s numbers them by iterating a set, whose order changes
+        # with every process's string hashing, and the saved files would differ from one
+        # build of the same texts to the next (the scores do not depend on it).
+        vocab = {term: i for i, term in enumerate(sorted({t for doc in tokens for t in doc}))}
+        retriever.index(([[vocab[t] for t in doc] for doc in tokens], vocab),
+                        show_progress=False)
         return cls(retriever, len(texts))
 
     def scores(self, terms: list[str]) -> np.ndarray:

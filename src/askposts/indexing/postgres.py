@@ -122,6 +122,14 @@ class PostgresStore:
         """The published name: a new generation changes it."""
         return self.current_name()
 
+    def manifest(self) -> dict | None:
+        """The published generation's manifest as stored (any format), or None."""
+        s = self.schema
+        with contextlib.closing(self._connect()) as con:
+            row = con.execute(f"SELECT g.manifest FROM {s}.pointer p JOIN {s}.generations g "
+                              "USING (name) WHERE p.id = 1").fetchone()
+        return row[0] if row else None
+
     def load(self) -> Generation:
         """Read the published generation into memory."""
         s = self.schema

@@ -9,6 +9,7 @@ load the published one, and a cheap ``stamp`` that changes when another process 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 QUESTION_FILE = "questions.sqlite"  # the question log beside a folder index
+LOGINS_FILE = "logins.sqlite"  # failed staff logins, shared by the workers
 
 
 class Store(Protocol):
@@ -38,6 +40,9 @@ class Store(Protocol):
     def stamp(self) -> object: ...
 
     def load(self) -> Generation: ...
+
+    def manifest(self) -> dict | None:
+        """The published generation's manifest as stored (any format), or None."""
 
     def publish(self, gen: Generation, before: Callable[[], None] = lambda: None) -> str: ...
 
@@ -72,6 +77,14 @@ class FolderStore:
     def load(self) -> Generation:
         """The published generation (``IndexMissing`` when there is none)."""
         return Generation.load(self.folder.current())
+
+    def manifest(self) -> dict | None:
+        name = self.folder.current_name()
+        try:
+            return json.loads((self.folder.path / name / "manifest.json").read_text("utf-8")) \
+                if name else None
+        except (OSError, ValueError):
+            return None
 
     def publish(self, gen: Generation, before: Callable[[], None] = lambda: None) -> str:
         """Write ``gen`` to a new folder, then point ``CURRENT`` at it; returns its name."""

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..index import Index
+from ..indexing.stores import LOGINS_FILE
 from ..questionlog.log import QuestionLog, open_log
 from ..spanish import messages as msg
 from .auth import Limiter, check_password
@@ -29,7 +30,6 @@ from .service import AskService
 _CLOSED = ("/gradio_api/upload", "/upload", "/gradio_api/file=", "/file=")
 _PRIVACY_PAGE = Path(__file__).with_name("privacy.md")
 STAFF = "/personal"
-LOGINS = "logins.sqlite"  # failed staff logins, shared by the workers
 
 
 QUESTION_ROUTES = frozenset({"/api/ask", "/api/search", "/api/export.csv"})
@@ -108,7 +108,7 @@ def create_site(index: Index, qlog: QuestionLog | None = None,
     s = index.settings
     qlog = qlog if qlog is not None else open_log(s, index.folder.path)
     service = AskService(index, Gate(s.slots, s.slot_wait, s.queue_size), qlog)
-    limiter = Limiter(path=_shared_file(index, LOGINS) if shared_limits else None)
+    limiter = Limiter(path=_shared_file(index, LOGINS_FILE) if shared_limits else None)
     reindexer = Reindexer(Path(content), index.folder.path, s.site_url) if content else None
     app = create_api(service, limiter, reindexer)
     app.state.question_log, app.state.limiter, app.state.chat_ready = qlog, limiter, False

@@ -57,9 +57,9 @@ class Gate:
                  clock: Callable[[], float] = time.monotonic, pace_after: int = 16) -> None:
         self.slots, self.wait, self._clock = max(1, slots), max(0.0, wait), clock
         self.queue = max(0, queue)  # requests allowed to wait; past that, refused at once
-        # Hand-overs measured before the pace may refuse anyone early. Gaps are uneven: a
-        # batched forward pass (``embedding.batching``) makes one long gap, then many short
-        # ones. Trusting the first gap of a rush refused people who would have been served.
+        # Hand-overs measured before the pace may refuse anyone early. Gaps are uneven (a
+        # question's first answer loads what later ones reuse: one long gap, then short
+        # ones). Trusting the first gap of a rush refused people who would have been served.
         self.pace_after = max(1, pace_after)
         self._free = self.slots
         self._waiters: deque[_Waiter] = deque()

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from ..errors import AskpostsError
 from ..filters import Filters, parse_bound
+from ..indexing.recorded import recorded
 from ..questionlog.gaps import content_gaps, gaps_csv
 from ..spanish import messages as msg
 from .auth import Limiter, check_token
@@ -152,6 +153,8 @@ def create_api(service: AskService, limiter: Limiter | None = None,
                 "in_flight": gate.in_flight, "slots": gate.slots, "refused": gate.refused,
                 "chat_ready": getattr(request.app.state, "chat_ready", False),
                 "built": gen.manifest.get("created"),
+                "build": recorded(gen.manifest),
+                "build_changed": gen.manifest.get("build_changed") or {},
                 "reindex": reindexer.status.to_dict() if reindexer else None}
 
     @app.get("/api/questions")

@@ -2,7 +2,7 @@
 
 The HTTP API, the Gradio chat, the MCP tools and the staff search are thin adapters over
 ``AskService``: a question asked through any of them waits for the same admission gate, is
-answered by the same ``Index`` (with its caches, question batching and follow-ups on one
+answered by the same ``Index`` (with its caches and follow-ups on one
 generation) and is written to the same question log, so the staff's report sees them all.
 
 Threads (Gradio's handlers) call ``ask`` / ``search``; async code (the HTTP API) calls
@@ -52,12 +52,12 @@ class AskService:
     def ask(self, question: str, filters: Filters | None = None,
             history: Sequence[str] = (), source: str = "") -> Reply:
         """Answer once a slot is free (``Busy`` if none comes in time), and log it."""
-        with self.index.expecting(question), self.gate.slot():
+        with self.gate.slot():
             return self._answer(question, filters, history, source)
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best passages once a slot is free (searches are not logged)."""
-        with self.index.expecting(question), self.gate.slot():
+        with self.gate.slot():
             return self.index.search(question, k=k, filters=filters)
 
     # -- async ----------------------------------------------------------------------------
@@ -69,26 +69,24 @@ class AskService:
         reply there keeps the event loop free). ``None`` when ``gone()`` says the client left
         while it waited."""
         return await self._bounded(
-            question, lambda: then(self._answer(question, filters, history, source)), gone)
+            lambda: then(self._answer(question, filters, history, source)), gone)
 
     async def search_async(self, question: str, k: int = 10, filters: Filters | None = None,
                            gone: Callable[[], Awaitable[bool]] | None = None,
                            then: Callable[[list[Hit]], T] = lambda h: h) -> T | None:
         """``search`` from async code (see ``ask_async``)."""
         return await self._bounded(
-            question, lambda: then(self.index.search(question, k=k, filters=filters)), gone)
+            lambda: then(self.index.search(question, k=k, filters=filters)), gone)
 
-    async def _bounded(self, question: str, work: Callable[[], T],
+    async def _bounded(self, work: Callable[[], T],
                        gone: Callable[[], Awaitable[bool]] | None) -> T | None:
-        # While it waits, the question may be encoded with another request's (batching).
-        with self.index.expecting(question):
-            await self.gate.acquire()
-            try:
-                if gone is not None and await gone():
-                    return None  # nobody is waiting for this answer any more
-                return await run_in_threadpool(work)
-            finally:
-                self.gate.release()
+        await self.gate.acquire()
+        try:
+            if gone is not None and await gone():
+                return None  # nobody is waiting for this answer any more
+            return await run_in_threadpool(work)
+        finally:
+            self.gate.release()
 
     # -- the log --------------------------------------------------------------------------
     def _answer(self, question: str, filters: Filters | None, history: Sequence[str],

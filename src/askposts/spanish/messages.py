@@ -11,6 +11,8 @@ PUBLISHED = "publicado el {date}"  # the post's date, when a «¿cuándo...?» q
 LINKED = "enlace: {link}"  # the post's link, when a «¿dónde puedo ver...?» quote has none
 EMPTY_QUESTION = "La pregunta está vacía."
 LONG_QUESTION = "La pregunta es demasiado larga (máximo {limit} caracteres)."
+UNREADABLE_QUESTION = ("La pregunta trae caracteres que no se pueden leer (de control, o bytes "
+                       "que no son texto UTF-8); escríbala de nuevo.")
 BAD_K = "k debe ser un número entero mayor que 0."
 
 REASON_HEADS = {"answer": "respondo", "near": "no hay respuesta directa",
@@ -165,6 +167,10 @@ POSTGRES_NEEDS_URL = ("backend = \"postgres\" necesita database_url (o ASKPOSTS_
 BAD_QUERY_ENCODER = "Valor inválido para query_encoder: {value!r} (use {names})"
 NOT_POSITIVE = "Valor inválido para {name}: {value!r} (debe ser un entero mayor que 0)"
 UNKNOWN_OPTIONS = "Opciones desconocidas en la configuración: {names}"
+BUILD_SETTING_CHANGED = ("El índice se había construido con {name} = {before!r}; esta construcción "
+                         "usa {now!r}, como se le indicó")
+RETIRED_OPTIONS = ("La configuración trae opciones que esta versión ya no usa y que se ignoran: "
+                   "{names} (cada texto se vectoriza solo; puede quitarlas)")
 BAD_VALUE = "Valor inválido para {name}: {value!r}"
 UNKNOWN_SCHEMA_KEYS = "Claves desconocidas en [schema]: {names}"
 BAD_SCHEMA_VALUE = "[schema] {name} debe ser un texto o una lista de textos"
@@ -197,3 +203,18 @@ WIDGET = {"open": "Pregúntenos", "title": "Pregunte a nuestras publicaciones",
           "no": "👎 No", "you": "Usted", "privacy": "Privacidad",
           "error": "No pudimos responder ahora. Revise su conexión y vuelva a intentarlo."}
 MCP_INTRO = "Servidor MCP de askposts: `buscar_publicaciones` y `preguntar`."
+
+# Backup and restore (askposts backup / restore)
+BACKUP_NOTHING = ("No hay nada que copiar en {where}: ni registro de preguntas ni de accesos "
+                  "(¿es la carpeta --index del servidor?)")
+BACKUP_NOT_EMPTY = "La carpeta {where} ya tiene archivos; use otra vacía o --force"
+BACKUP_POSTGRES = ("Con PostgreSQL el registro de preguntas vive en la base de datos: cópielo "
+                   "con pg_dump (docs/deploy.md): {command}")
+BACKUP_DONE = "Copia de seguridad en {where}:"
+RESTORE_DONE = "Restaurado en {where} (arranque el servidor de nuevo):"
+BACKUP_LINE = "  {file}: {rows} filas, {size} KB"
+RESTORE_NOT_A_BACKUP = "{where} no es una copia de askposts backup (falta backup.json)"
+RESTORE_DAMAGED = ("La copia {where} está dañada: {file} no coincide con su suma en backup.json; "
+                   "no se cambió nada")
+RESTORE_WOULD_REPLACE = ("{where} ya tiene datos ({files}): restaurar los reemplazaría. Detenga "
+                         "el servidor y repita con --force si eso es lo que quiere")
