@@ -35,7 +35,7 @@ from .spanish.messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION, UNREADABLE_Q
 if TYPE_CHECKING:  # the builder is imported only by build_index: serving never loads it
     from .indexing.builder import BuildReport, Progress
 
-_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 class Index:
@@ -147,7 +147,7 @@ class Index:
             raise QueryError(EMPTY_QUESTION)
         if len(question) > self.settings.max_question_chars:
             raise QueryError(LONG_QUESTION.format(limit=self.settings.max_question_chars))
-        if _UNREADABLE.search(question):  # control bytes; U+FFFD: bytes that were not UTF-8
+        if UNREADABLE.search(question):  # control bytes; U+FFFD: bytes that were not UTF-8
             raise QueryError(UNREADABLE_QUESTION)
         return question
 

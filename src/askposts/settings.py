@@ -72,6 +72,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 500
+    max_body_bytes: int = 2_000_000  # a POST body over this gets 413 before it is read
+    body_wait: float = 10.0  # seconds a request body may pause between chunks (then 408)
     queue_size: int = 64  # requests that may wait for a slot (and Gradio's queue); more: 503
     slots: int = 2  # queries computing at once per process (about the cores)
     # Seconds a request may wait for a slot before a polite 503: with 50 users asking new

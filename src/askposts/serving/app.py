@@ -19,6 +19,7 @@ from ..indexing.stores import LOGINS_FILE
 from ..questionlog.log import QuestionLog, open_log
 from ..spanish import messages as msg
 from .auth import Limiter, check_password
+from .bodies import BodyLimit
 from .embed import add_widget
 from .gate import Gate
 from .http import create_api
@@ -113,6 +114,7 @@ def create_site(index: Index, qlog: QuestionLog | None = None,
     app = create_api(service, limiter, reindexer)
     app.state.question_log, app.state.limiter, app.state.chat_ready = qlog, limiter, False
     app.add_middleware(Guard, limiter=limiter, gate=service.gate)
+    app.add_middleware(BodyLimit, most=s.max_body_bytes, wait=s.body_wait)
     if s.allowed_origins:  # outermost: a 503 from the guard still carries CORS headers
         app.add_middleware(CORSMiddleware, allow_origins=list(s.allowed_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"],

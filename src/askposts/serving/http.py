@@ -13,9 +13,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AskpostsError
 from ..filters import Filters, parse_bound
+from ..index import UNREADABLE
 from ..indexing.recorded import recorded
 from ..questionlog.gaps import content_gaps, gaps_csv
 from ..spanish import messages as msg
@@ -54,6 +56,15 @@ def _question(q: str | None) -> str:
     return q
 
 
+MAX_CONTEXT = 20  # earlier questions a request may send (the last 3 are read)
+
+
+def _context(items: list[str], chars: int) -> list[str]:
+    if len(items) > MAX_CONTEXT or any(len(i) > chars or UNREADABLE.search(i) for i in items):
+        raise BadRequest(msg.BAD_CONTEXT.format(most=MAX_CONTEXT, chars=chars))
+    return items
+
+
 def create_api(service: AskService, limiter: Limiter | None = None,
                reindexer: Reindexer | None = None) -> FastAPI:
     """The JSON API over ``service``; its question log records /api/ask and serves
@@ -73,6 +84,12 @@ def create_api(service: AskService, limiter: Limiter | None = None,
     @app.exception_handler(AskpostsError)
     async def bad_request(_request: Request, exc: Exception):
         return JSONResponse({"error": str(exc)}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        text = msg.WRONG_METHOD.format(method=request.method) if exc.status_code == 405 \
+            else msg.NOT_FOUND if exc.status_code == 404 else str(exc.detail)
+        return JSONResponse({"error": text}, exc.status_code, getattr(exc, "headers", None))
 
     @app.get("/api/search")
     async def search(request: Request, q: str | None = None, k: str | None = None,
@@ -94,6 +111,7 @@ def create_api(service: AskService, limiter: Limiter | None = None,
                   context: list[str] = Query(default=[])):
         # context: the conversation's earlier questions (repeatable, oldest first).
         question = _question(q)
+        context = _context(context, s.max_question_chars)
         chosen = Filters.parse(collection, programme, since, until)
         # Serialised in the worker thread, off the event loop.
         reply = await service.ask_async(question, chosen, context, "api", request.is_disconnected,
@@ -176,6 +194,15 @@ def create_api(service: AskService, limiter: Limiter | None = None,
                 headers={"Content-Disposition": 'attachment; filename="preguntas.csv"'})
         return {"questions": len(rows), "groups": [g.to_dict() for g in gaps]}
 
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
+                   include_in_schema=False)
+    async def unknown(request: Request, rest: str):
+        # Registered last: an API address that no route above takes (else the chat's pages,
+        # mounted at /, would answer it in English).
+        paths = {getattr(r, "path", "") for r in app.routes if r is not unknown_route}
+        raise StarletteHTTPException(405 if request.url.path in paths else 404)
+
+    unknown_route = app.routes[-1]
     return app
 
 

@@ -123,6 +123,12 @@ GAPS_FOUND = "{questions} preguntas en {groups} grupos."
 GAPS_NOTHING = "Todavía no hay preguntas registradas con esos criterios."
 LOG_OFF = "El registro de preguntas está desactivado (`question_log = false`)."
 MISSING_Q = "Falta el parámetro q (la pregunta)."
+BAD_CONTEXT = ("El contexto son las preguntas anteriores de la conversación: como mucho {most}, "
+               "de hasta {chars} caracteres cada una y con texto legible.")
+BODY_TOO_BIG = "La petición es demasiado grande (máximo {mb} MB)."
+BODY_TOO_SLOW = "La petición llegó demasiado despacio y se cortó; vuelva a enviarla."
+NOT_FOUND = "No existe esa dirección de la API (vea /api/docs)."
+WRONG_METHOD = "Esa dirección de la API no acepta el método {method} (vea /api/docs)."
 BAD_FEEDBACK = ('La opinión debe ser JSON: {"id": "<id de la respuesta>", "useful": true o false, '
                 '"comment": "opcional"}.')
 REINDEX_OFF = ("La reindexación por webhook está desactivada (falta reindex_secret en la "
