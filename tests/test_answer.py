@@ -85,6 +85,7 @@ def test_graded_replies_agree_with_the_decision(dev_answers, corpus_index):
             assert answer.confidence < corpus_index.model.threshold
         if answer.grade == "none":
             assert answer.text == NOT_FOUND and answer.related and not answer.citations
+            assert answer.text.startswith("No encontré")
         assert answer.reason.startswith(("respondo", "no hay respuesta", "no encontré"))
     assert grades == {"answer", "near", "none"}
     refused = [a for row, a in dev_answers if not row["relevant"] and not a.found]

@@ -179,3 +179,18 @@ def test_user_messages_live_in_the_catalogue():
                     not re.search(r"\\[bswd]|\(\?", node.value):
                 strays.append(f"{name}:{node.lineno}: {node.value[:60]}")
     assert strays == []
+
+
+def test_no_module_binds_a_top_level_name_twice():
+    # A second `NOT_FOUND = ...` in the catalogue silently replaced the "no lo encontré"
+    # reply with another message: a name bound twice at module level is a mistake.
+    twice = []
+    for name, path in _modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bound = [t.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                 if isinstance(t, ast.Name)]
+        bound += [node.name for node in tree.body
+                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        twice += [f"{name}.{n}" for n in sorted(set(bound)) if bound.count(n) > 1]
+    assert twice == []

@@ -88,7 +88,7 @@ def create_api(service: AskService, limiter: Limiter | None = None,
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         text = msg.WRONG_METHOD.format(method=request.method) if exc.status_code == 405 \
-            else msg.NOT_FOUND if exc.status_code == 404 else str(exc.detail)
+            else msg.API_NOT_FOUND if exc.status_code == 404 else str(exc.detail)
         return JSONResponse({"error": text}, exc.status_code, getattr(exc, "headers", None))
 
     @app.get("/api/search")
@@ -198,11 +198,10 @@ def create_api(service: AskService, limiter: Limiter | None = None,
                    include_in_schema=False)
     async def unknown(request: Request, rest: str):
         # Registered last: an API address that no route above takes (else the chat's pages,
-        # mounted at /, would answer it in English).
-        paths = {getattr(r, "path", "") for r in app.routes if r is not unknown_route}
-        raise StarletteHTTPException(405 if request.url.path in paths else 404)
+        # mounted at /, would answer it in English); a known one asked with another method.
+        known = {getattr(r, "path", "") for r in app.routes} - {"/api/{rest:path}"}
+        raise StarletteHTTPException(405 if request.url.path in known else 404)
 
-    unknown_route = app.routes[-1]
     return app
 
 

@@ -127,7 +127,7 @@ BAD_CONTEXT = ("El contexto son las preguntas anteriores de la conversación: co
                "de hasta {chars} caracteres cada una y con texto legible.")
 BODY_TOO_BIG = "La petición es demasiado grande (máximo {mb} MB)."
 BODY_TOO_SLOW = "La petición llegó demasiado despacio y se cortó; vuelva a enviarla."
-NOT_FOUND = "No existe esa dirección de la API (vea /api/docs)."
+API_NOT_FOUND = "No existe esa dirección de la API (vea /api/docs)."
 WRONG_METHOD = "Esa dirección de la API no acepta el método {method} (vea /api/docs)."
 BAD_FEEDBACK = ('La opinión debe ser JSON: {"id": "<id de la respuesta>", "useful": true o false, '
                 '"comment": "opcional"}.')

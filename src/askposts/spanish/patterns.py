@@ -22,7 +22,7 @@ from .words import (
 _MONTHS = alternation(MONTH_NUMBERS)
 
 # Question patterns (on folded text), most specific first.
-_ASKS = [
+_ASK_PATTERNS = [
     ("money", r"\b(cuanto (le |les |se |me )?(cuesta|cuestan|vale|valen|cobra\w*|gana\w*|pag\w*|"
               r"dinero|es el salario|aporta\w*)|precio|costo|salario|monto)\b"),
     ("time", r"\b(horario|a que hora|que hora)\b"),
@@ -40,7 +40,7 @@ _ASKS = [
              r"revisar|acceder|leer|escuchar|mirar|seguir)|donde (encuentro|veo|descargo|"
              r"consulto)|enlace|link|pagina web|sitio web|url)\b"),
 ]
-_ASKS = [(kind, re.compile(p)) for kind, p in _ASKS]
+_ASKS = [(kind, re.compile(p)) for kind, p in _ASK_PATTERNS]
 
 _YEAR = YEAR
 _HAS = {
