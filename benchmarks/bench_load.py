@@ -3,15 +3,24 @@
     make bench-load        (installs the bench extra: aiohttp for the clients)
     .venv/bin/python benchmarks/bench_load.py [--index DIR] [--content CORPUS] [--quick]
 
-Starts the server in a subprocess (the real corpus, indexed first if needed), then runs:
-50 users for 40 s on /api/ask, 50 users for 40 s on /api/search, 200 users for 15 s on
-/api/ask (overload), and a few gradio_client users of the chat endpoint.
+Starts the server in a subprocess (the real corpus, indexed first if needed), then runs
+(``--phases`` picks some; ``--quick``: 10 s and 5 s instead of 40 s and 15 s):
+- ask: 50 polite users for 40 s on /api/ask (the figure the others are compared with);
+- search: the same on /api/search;
+- polite: 200 polite clients for 15 s on /api/ask (overload);
+- script: 50 polite users beside one script on 127.0.0.2 that resends at once over 200
+  connections, for 40 s: the users' answers/s against their figure alone, and the script's;
+- impatient: 200 scripts on addresses of their own, each resending at once, for 15 s;
+- chat: a few gradio_client users of the chat endpoint; bursts: see below.
+Each simulated person has its own loopback address (the server gives each address its own
+share); the client models are in ``load_clients.py``. The server's CPU (all its processes) is
+printed for the phases where refusals could eat it.
 
 Every request carries a question the server has never seen (real visitors rarely repeat each
 other's words): the public SQuAD-es questions and the site's labelled ones, each with one of six
 everyday openings («Hola, », «Una consulta: »...), shuffled once; each phase takes its own
 slice, and a user moves to a new question only once the last one was answered (a refused one
-is sent again, as people do). ``--cached`` adds the old figure: 50 users sending the dev
+is sent again after the wait it was told, as people do). ``--cached`` adds the old figure: 50 users sending the dev
 questions over and over, which mostly measures the answer cache.
 
 Then cold bursts: 50 users each ask one new question at the same moment (three times). Prints requests/s, errors by kind,
@@ -26,15 +35,23 @@ import collections
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
 import httpx
+from load_clients import (
+    CPU,
+    Repeating,
+    ScriptProcess,
+    chat_clients,
+    cold_bursts,
+    impatient_phase,
+    polite_phase,
+    report,
+)
 
 HERE = Path(__file__).resolve().parent.parent
 SHARED = HERE.parent / "shared"
@@ -72,11 +89,6 @@ def memory(pid: int, now: bool = True) -> str:
             f"mapped files shared between workers {rss_mb(worst, 'RssFile'):.0f} MB)")
 
 
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
-
-
 OPENINGS = ("Hola, ", "Una consulta: ", "Buenas tardes, ", "Disculpe, ", "Quisiera saber: ",
             "Buen día, ")
 
@@ -96,111 +108,6 @@ def new_questions(args) -> collections.deque:
     asked = [o + q for o in OPENINGS for q in dict.fromkeys(pool)]
     random.Random(7).shuffle(asked)
     return collections.deque(asked)
-
-
-class Repeating:
-    """The old mode: the same questions over and over (what the answer cache serves)."""
-
-    def __init__(self, questions: list[str]) -> None:
-        self.questions, self.i = questions, 0
-
-    def popleft(self) -> str:
-        self.i += 7
-        return self.questions[self.i % len(self.questions)]
-
-
-async def user(session, url, questions, stop, out):
-    q = questions.popleft()
-    while time.monotonic() < stop:
-        started = time.monotonic()
-        try:
-            async with session.get(url, params={"q": q}) as r:
-                await r.read()
-                kind = str(r.status)
-        except asyncio.TimeoutError:
-            kind = "timeout"
-        except aiohttp.ClientError as exc:
-            kind = type(exc).__name__
-        out.append((kind, time.monotonic() - started))
-        if kind == "503":
-            await asyncio.sleep(0.2)  # a polite client honours Retry-After, a little
-        else:
-            q = questions.popleft()  # answered (or failed): the next person's question
-
-
-async def phase(base, route, users, seconds, questions):
-    """``users`` clients, one connection each, for ``seconds``. aiohttp rather than httpx:
-    with 200 users httpx's client took a whole core and measured itself, not the server."""
-    out: list[tuple[str, float]] = []
-    connector = aiohttp.TCPConnector(limit=users)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as session:
-        stop = time.monotonic() + seconds
-        await asyncio.gather(*(user(session, route, questions, stop, out)
-                               for _ in range(users)))
-    return out
-
-
-def report(name, out, seconds):
-    kinds = collections.Counter(k for k, _ in out)
-    ok = [t for k, t in out if k == "200"]
-    every = [t for _, t in out]
-    print(f"{name}: {len(out)} requests, {len(ok) / seconds:.1f} answered/s, "
-          f"by kind {dict(kinds)}; latency of 200s p50 {1000 * pct(ok, .5):.0f} ms, "
-          f"p95 {1000 * pct(ok, .95):.0f} ms; slowest response {1000 * max(every):.0f} ms; "
-          f"over 3 s: {sum(t > 3 for t in every)}")
-    return len(ok) / seconds
-
-
-async def burst(base, questions):
-    """Every user asks one new question at the same moment: nothing is cached for them."""
-    async def one(session, q):
-        started = time.monotonic()
-        try:
-            async with session.get("/api/ask", params={"q": q}) as r:
-                await r.read()
-                return str(r.status), time.monotonic() - started
-        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-            return type(exc).__name__, time.monotonic() - started
-
-    connector = aiohttp.TCPConnector(limit=len(questions))
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as session:
-        return await asyncio.gather(*(one(session, q) for q in questions))
-
-
-def cold_bursts(base, fresh, rounds=3, users=50):
-    """New questions in bursts: ``users`` different questions at the same moment."""
-    fresh = list(fresh)
-    for r in range(rounds):
-        asked = fresh[:users]
-        del fresh[:users]
-        started = time.monotonic()
-        out = asyncio.run(burst(base, asked))
-        kinds = collections.Counter(k for k, _ in out)
-        print(f"cold burst {r + 1}, {users} new questions at once: {dict(kinds)}; "
-              f"all done in {time.monotonic() - started:.2f} s, "
-              f"p50 {1000 * pct([t for _, t in out], .5):.0f} ms")
-
-
-def chat_clients(base, questions, clients=4, each=5):
-    from concurrent.futures import ThreadPoolExecutor
-
-    from gradio_client import Client
-
-    def run(k):
-        client = Client(base + "/", verbose=False)
-        times = []
-        for q in questions[k * each:(k + 1) * each]:
-            s = time.monotonic()
-            client.predict(q, [], "", "", api_name="/preguntar")
-            times.append(time.monotonic() - s)
-        return times
-
-    with ThreadPoolExecutor(clients) as pool:
-        times = [t for ts in pool.map(run, range(clients)) for t in ts]
-    print(f"chat via gradio_client: {clients} clients x {each} questions, "
-          f"p50 {1000 * statistics.median(times):.0f} ms, max {1000 * max(times):.0f} ms")
 
 
 def start_server(index: str, port: int, workers: int, env: dict | None = None
@@ -233,6 +140,9 @@ def wait_ready(proc, base, started) -> float:
     return answered
 
 
+PHASES = ("ask", "search", "polite", "script", "impatient", "chat", "bursts")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--index")
@@ -244,8 +154,12 @@ def main() -> None:
     ap.add_argument("--cached", action="store_true",
                     help="also the old figure: the dev questions over and over")
     ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--no-bursts", action="store_true", help="skip the cold bursts")
+    ap.add_argument("--src", help="serve the askposts of another checkout's src/ (a before "
+                                  "and after in one sitting)")
+    ap.add_argument("--phases", default=",".join(PHASES),
+                    help="which phases, comma-separated: " + ", ".join(PHASES))
     args = ap.parse_args()
+    phases = set(args.phases.split(","))
     questions = [json.loads(x)["question"] for x in Path(args.questions).read_text(
         encoding="utf-8").splitlines() if x.strip()]
     index = args.index or tempfile.mkdtemp(prefix="bench-load-")
@@ -255,7 +169,8 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.monotonic()
-    proc = start_server(index, port, args.workers)
+    proc = start_server(index, port, args.workers,
+                        {"PYTHONPATH": str(Path(args.src).resolve())} if args.src else None)
     fresh = new_questions(args)
     try:
         answered = wait_ready(proc, base, started)
@@ -263,29 +178,69 @@ def main() -> None:
               f"ready: {time.monotonic() - started:.1f} s; "
               f"after start: {memory(proc.pid, now=False)}")
         long, short = (10, 5) if args.quick else (40, 15)
-        print(f"new questions, {args.workers} worker(s):")
-        ask = report("/api/ask, 50 users", asyncio.run(
-            phase(base, "/api/ask", 50, long, fresh)), long)
-        search = report("/api/search, 50 users", asyncio.run(
-            phase(base, "/api/search", 50, long, fresh)), long)
-        print(f"ask throughput / search throughput: {ask / search:.2f}")
-        flood = report("/api/ask, 200 users (overload)", asyncio.run(
-            phase(base, "/api/ask", 200, short, fresh)), short)
-        print(f"overload answers/s / 50-user answers/s: {flood / ask:.2f}")
-        if args.cached:
-            report("cached: /api/ask, 50 users, dev questions over and over", asyncio.run(
-                phase(base, "/api/ask", 50, long, Repeating(questions))), long)
-        chat_clients(base, [fresh.popleft() for _ in range(20)])
-        t = time.monotonic()
-        httpx.get(base + "/", timeout=30)
-        print(f"chat page right after the overload: {1000 * (time.monotonic() - t):.0f} ms")
+        print(f"new questions, {args.workers} worker(s); each person on its own loopback "
+              f"address; 'polite': waits as Retry-After says, 'script': resends at once")
+        run_phases(base, proc.pid, phases, fresh, long, short, args.cached and questions)
         print(f"server now: {memory(proc.pid)}")
-        if not args.no_bursts:
+        if "bursts" in phases:
             cold_bursts(base, [fresh.popleft() for _ in range(150)])
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     memory_parts(index)
+
+
+def run_phases(base, pid, phases, fresh, long, short, cached) -> None:
+    """The phases asked for; the 50-user /api/ask figure is what the others compare with.
+    Each phase has addresses of its own: a person refused at the end of one phase is not
+    the next phase's newcomer."""
+    ask = None
+    pids = serving_pids(pid)
+    if "ask" in phases or "polite" in phases or "script" in phases:
+        cpu = CPU(pids)
+        ask = report("/api/ask, 50 polite users", asyncio.run(
+            polite_phase(base, "/api/ask", 50, long, fresh)), long)
+        print(f"  server CPU: {cpu.cores():.2f} cores")
+    if "search" in phases:
+        search = report("/api/search, 50 polite users", asyncio.run(
+            polite_phase(base, "/api/search", 50, long, fresh, first=50)), long)
+        print(f"ask throughput / search throughput: {ask / search:.2f}")
+    if "polite" in phases:
+        flood = report("/api/ask, 200 polite clients (overload)", asyncio.run(
+            polite_phase(base, "/api/ask", 200, short, fresh, first=100)), short)
+        print(f"  200 polite clients answers/s / 50-user answers/s: {flood / ask:.2f}")
+    if "script" in phases:
+        aggressive(base, pids, fresh, long, ask)
+    if "impatient" in phases:
+        cpu = CPU(pids)
+        got = asyncio.run(impatient_phase(base, "/api/ask", 200, short,
+                                          [fresh.popleft() for _ in range(4000)], first=400))
+        print(f"/api/ask, 200 scripts on addresses of their own, each resending at once: "
+              f"{sum(got.values())} requests, {got.get('200', 0) / short:.1f} answered/s, "
+              f"by kind {dict(got)}; server CPU {cpu.cores():.2f} cores")
+    if cached:
+        report("cached: /api/ask, 50 users, dev questions over and over", asyncio.run(
+            polite_phase(base, "/api/ask", 50, long, Repeating(cached), first=600)), long)
+    if "chat" in phases:
+        chat_clients(base, [fresh.popleft() for _ in range(20)])
+        t = time.monotonic()
+        httpx.get(base + "/", timeout=30)
+        print(f"chat page after the phases: {1000 * (time.monotonic() - t):.0f} ms")
+
+
+def aggressive(base, pids, fresh, seconds, alone) -> None:
+    """50 polite users beside one script on 127.0.0.2 that resends at once over 200
+    connections: what the users keep, and what the script gets."""
+    cpu = CPU(pids)
+    bot = ScriptProcess(base, "/api/ask", "127.0.0.2", 200,
+                        [fresh.popleft() for _ in range(3000)], seconds)
+    users = report("/api/ask, 50 polite users beside a script (200 connections, 127.0.0.2)",
+                   asyncio.run(polite_phase(base, "/api/ask", 50, seconds, fresh, first=300)),
+                   seconds)
+    got = bot.counts()
+    print(f"  the script: {sum(got.values())} requests, by kind {got}; server CPU "
+          f"{cpu.cores():.2f} cores")
+    print(f"  users' answers/s beside the script / alone: {users / alone:.2f}")
 
 
 def memory_parts(index: str) -> None:

@@ -26,7 +26,9 @@ def ids(path: Path, table: str) -> list:
 
 def ask_until(base: str, user: int, stop: threading.Event) -> int:
     n = 0
-    with httpx.Client(base_url=base, timeout=30) as client:
+    # Each person from their own address: one address is one client's share (admission).
+    own = httpx.HTTPTransport(local_address=f"127.0.1.{user + 1}")
+    with httpx.Client(base_url=base, timeout=30, transport=own) as client:
         while not stop.is_set():
             q = f"¿Qué pasó con los datos abiertos en el taller {user}-{n}?"
             assert client.get("/api/ask", params={"q": q}).status_code in (200, 503)

@@ -143,3 +143,30 @@ def test_on_a_phone_the_panel_fills_the_screen(browser, page_origin):
     assert box["width"] == 390 and box["height"] == 844
     _ask(page, "¿Qué es el presupuesto participativo?")
     page.screenshot(path=str(SHOTS / "screenshot-widget-phone.png"))
+
+
+def test_when_refused_the_widget_says_so_waits_as_told_and_does_not_retry(browser,
+                                                                          page_origin):
+    page = _open(browser, page_origin[1], 1280, 800)
+    sent = []
+
+    def refuse(route):
+        sent.append(route.request.url)
+        route.fulfill(status=429, headers={
+            "Retry-After": "2", "Access-Control-Allow-Origin": page_origin[1],
+            "Access-Control-Expose-Headers": "Retry-After", "Content-Type": "application/json"},
+            body='{"error": "Llegan demasiadas preguntas seguidas desde su conexión. '
+                 'Espere 2 s y vuelva a preguntar."}')
+
+    page.route("**/api/ask?*", refuse)
+    page.get_by_label("Su pregunta").fill("¿Qué es el presupuesto participativo?")
+    page.keyboard.press("Enter")
+    page.get_by_text("Espere 2 s").wait_for(timeout=5_000)
+    send = page.locator("#askposts-panel .send")
+    assert send.is_disabled() and "s)" in send.inner_text()  # counting down
+    page.keyboard.press("Enter")  # hurrying sends nothing
+    assert page.get_by_label("Su pregunta").input_value() != ""  # the question stays
+    page.wait_for_function("!document.querySelector('#askposts-widget').shadowRoot"
+                           ".querySelector('.send').disabled", timeout=4_000)
+    page.wait_for_timeout(500)
+    assert len(sent) == 1 and send.inner_text() == "Preguntar"  # and nothing by itself

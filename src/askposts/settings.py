@@ -7,6 +7,7 @@ schema is a ``[schema]`` table in the file (see ``posts.schema``), or JSON in ``
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -79,6 +80,14 @@ class Settings:
     # Seconds a request may wait for a slot before a polite 503: with 50 users asking new
     # questions at once the last waited ~1.7 s (measured); wait plus work stays under 3 s.
     slot_wait: float = 2.0
+    # Each client's share (serving.admission): questions a second, saved up at most, and
+    # in flight at once (at most 8). A client is an address (IPv6: its /64). Over them, 429.
+    client_rate: float = 5.0
+    client_burst: int = 30
+    client_in_flight: int = 4
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or networks, e.g.
+    # "127.0.0.1" behind nginx on the same machine); empty: the header is never believed.
+    trusted_proxies: tuple[str, ...] = ()
     cache_size: int = 1024  # question vectors and answers kept per process (0: none)
     workers: int = 1  # serving processes on one port (askposts serve --workers)
     # Question log and staff area (docs/question-log.md)
@@ -104,6 +113,17 @@ class Settings:
         for name in _AT_LEAST_ONE:
             if getattr(self, name) < 1:
                 raise SettingsError(msg.NOT_POSITIVE.format(name=name, value=getattr(self, name)))
+        if self.client_in_flight > MOST_IN_FLIGHT:
+            raise SettingsError(msg.BAD_VALUE.format(name="client_in_flight",
+                                                     value=self.client_in_flight))
+        if not self.client_rate > 0:
+            raise SettingsError(msg.NOT_POSITIVE.format(name="client_rate",
+                                                        value=self.client_rate))
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(msg.BAD_PROXY.format(value=proxy)) from None
 
     @classmethod
     def load(cls, config: str | Path | None = None, env: dict | None = None,
@@ -148,13 +168,14 @@ class Settings:
 
 OPTIONS = tuple(f.name for f in fields(Settings) if f.name != "given")
 _DEFAULTS = {f.name: f.default for f in fields(Settings) if f.name != "given"}
+MOST_IN_FLIGHT = 8  # client_in_flight's ceiling: the leases one client's row holds
 QUERY_ENCODERS = ("torch", "sentence-transformers")
 # Options that older versions read and that are now ignored (with a warning), by version.
 # 0.1: batch_size and query_batch (every text is encoded alone: embedding.base.TextEncoder).
 RETIRED = ("batch_size", "query_batch")
 # Counts that make no sense at 0 or below (a search with no candidates, a graph with no links).
 _AT_LEAST_ONE = ("candidates", "ann_threshold", "hnsw_m", "hnsw_ef_construction",
-                 "hnsw_ef_search")
+                 "hnsw_ef_search", "client_burst", "client_in_flight")
 
 
 def _typed(default: object, value: object) -> object:

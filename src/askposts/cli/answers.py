@@ -74,14 +74,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         try:
             uvicorn.run("askposts.serving.factory:create", factory=True, host=host, port=port,
                         workers=workers, log_level="warning", access_log=False,
-                        timeout_graceful_shutdown=5)
+                        timeout_graceful_shutdown=5, proxy_headers=False)
         finally:
             shutil.rmtree(shared, ignore_errors=True)
         return EXIT_OK
     from ..serving.factory import app_for
 
-    uvicorn.run(app_for(index, mcp=args.mcp, content=args.content), host=host, port=port, log_level="warning",
-                access_log=False, timeout_graceful_shutdown=5)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default;
+    # the app believes only settings.trusted_proxies (serving.app).
+    uvicorn.run(app_for(index, mcp=args.mcp, content=args.content), host=host, port=port,
+                log_level="warning", access_log=False, timeout_graceful_shutdown=5,
+                proxy_headers=False)
     return EXIT_OK
 
 

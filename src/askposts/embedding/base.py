@@ -89,6 +89,21 @@ def limit_native_threads() -> None:
     faiss.omp_set_num_threads(1)
 
 
+def share_threads(threads: int, slots: int) -> int:
+    """Split torch's ``threads`` between the ``slots`` queries a serving process computes at
+    once, and return the threads each gets. Two queries of two threads each on two cores
+    wait on each other's threads: one thread each answered 62 -> 78 questions/s with 50
+    people asking (``benchmarks/bench_load.py``). Called once, after the model is loaded and
+    before anyone is served (the count is the process's: never changed under a query). In
+    bf16 a question's vector is the same bits with one thread or two; in fp32 the last bits
+    of 2 of 128 dev questions changed (measured), as with any other ``threads``."""
+    import torch
+
+    each = max(1, threads // max(1, slots))
+    torch.set_num_threads(each)
+    return each
+
+
 class TextEncoder:
     """Query / passage encoding shared by the encoders: prompts, one text per pass, float32.
 

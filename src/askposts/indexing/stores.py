@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 QUESTION_FILE = "questions.sqlite"  # the question log beside a folder index
 LOGINS_FILE = "logins.sqlite"  # failed staff logins, shared by the workers
+CLIENTS_FILE = "clients.bin"  # each client's share of the questions, mapped by the workers
 
 
 class Store(Protocol):

@@ -11,63 +11,23 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..index import Index
-from ..indexing.stores import LOGINS_FILE
+from ..indexing.stores import CLIENTS_FILE, LOGINS_FILE
 from ..questionlog.log import QuestionLog, open_log
 from ..spanish import messages as msg
+from .admission import Admission
 from .auth import Limiter, check_password
 from .bodies import BodyLimit
+from .door import STAFF, Guard
 from .embed import add_widget
 from .gate import Gate
 from .http import create_api
 from .reindex import Reindexer
 from .service import AskService
 
-# Gradio's upload route and its file server are closed, so nobody can use the site to host
-# files or fill the disk.
-_CLOSED = ("/gradio_api/upload", "/upload", "/gradio_api/file=", "/file=")
 _PRIVACY_PAGE = Path(__file__).with_name("privacy.md")
-STAFF = "/personal"
-
-
-QUESTION_ROUTES = frozenset({"/api/ask", "/api/search", "/api/export.csv"})
-
-
-class Guard:
-    """Pure ASGI (no per-request task, unlike ``@app.middleware``), the site's front door:
-    refuses questions at once when the gate is full (one prepared 503: no routing, no
-    parsing, no log line, so a flood cannot starve the questions being answered), refuses
-    file routes, and rate-limits failed staff logins per client address."""
-
-    def __init__(self, app: ASGIApp, limiter: Limiter, gate: Gate) -> None:
-        self.app, self.limiter, self.gate = app, limiter, gate
-        self._busy = JSONResponse({"error": msg.BUSY}, 503,
-                                  {"Retry-After": str(max(1, round(gate.wait * 2)))})
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        path = scope["path"]
-        if path in QUESTION_ROUTES and self.gate.refuse_now():
-            return await self._busy(scope, receive, send)
-        if any(path.startswith(prefix + p) for prefix in ("", STAFF, "/mcp") for p in _CLOSED):
-            return await JSONResponse({"error": msg.NO_FILES}, 403)(scope, receive, send)
-        if not (scope["method"] == "POST" and path.rstrip("/") == STAFF + "/login"):
-            return await self.app(scope, receive, send)
-        client = scope["client"][0] if scope.get("client") else "?"
-        if wait := self.limiter.blocked(client):
-            return await JSONResponse({"detail": msg.TOO_MANY_FAILURES}, 429,
-                                      {"retry-after": str(wait)})(scope, receive, send)
-
-        async def watch(message):
-            if message["type"] == "http.response.start" and message["status"] >= 400:
-                self.limiter.failed(client)
-            await send(message)
-
-        await self.app(scope, receive, watch)
 
 
 def _shared_file(index: Index, name: str) -> Path:
@@ -108,17 +68,22 @@ def create_site(index: Index, qlog: QuestionLog | None = None,
     the folder the CMS publishes to (the webhook pulls and reindexes it)."""
     s = index.settings
     qlog = qlog if qlog is not None else open_log(s, index.folder.path)
-    service = AskService(index, Gate(s.slots, s.slot_wait, s.queue_size), qlog)
+    admission = Admission(s.client_rate, s.client_burst, s.client_in_flight,
+                          _shared_file(index, CLIENTS_FILE) if shared_limits else None)
+    service = AskService(index, Gate(s.slots, s.slot_wait, s.queue_size), qlog, admission)
     limiter = Limiter(path=_shared_file(index, LOGINS_FILE) if shared_limits else None)
     reindexer = Reindexer(Path(content), index.folder.path, s.site_url) if content else None
     app = create_api(service, limiter, reindexer)
     app.state.question_log, app.state.limiter, app.state.chat_ready = qlog, limiter, False
-    app.add_middleware(Guard, limiter=limiter, gate=service.gate)
+    app.add_middleware(Guard, limiter=limiter, gate=service.gate, admission=admission,
+                       proxies=bool(s.trusted_proxies))
     app.add_middleware(BodyLimit, most=s.max_body_bytes, wait=s.body_wait)
-    if s.allowed_origins:  # outermost: a 503 from the guard still carries CORS headers
+    if s.allowed_origins:  # outside the guard: a 429 or 503 still carries CORS headers
         app.add_middleware(CORSMiddleware, allow_origins=list(s.allowed_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"],
-                           max_age=600)
+                           expose_headers=["Retry-After"], max_age=600)
+    if s.trusted_proxies:  # outermost: who the client is, before anyone counts it
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(s.trusted_proxies))
     _privacy(app, index)
     add_widget(app, s)
     if not s.staff_password_hash:

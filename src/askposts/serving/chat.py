@@ -44,11 +44,19 @@ def _note(question: str, turns: list[str], text: str, status: bool = False) -> s
     return _conversation(turns + [_turn(question, f'<p class="aviso"{role}>{escape(text)}</p>')])
 
 
+def _visitor(request: gr.Request | None) -> str:
+    """The visitor's address, whose share of the questions the chat counts (the proxy
+    headers resolved: ``trusted_proxies``); none for a call without a request."""
+    client = getattr(request, "client", None)
+    return getattr(client, "host", "") or ""
+
+
 def make_chat_handler(service: AskService) -> Callable:
     """The chat's handler: (question, turns, asked, last id, filters) -> the new state."""
     limit = service.index.settings.max_question_chars
 
-    def respond(question, turns, asked, last, collections, since, until):
+    def respond(question, turns, asked, last, collections, since, until,
+                request: gr.Request | None = None):
         turns, asked = list(turns or []), list(asked or [])
         question = (question or "").strip()
         if not question:
@@ -60,8 +68,8 @@ def make_chat_handler(service: AskService) -> Callable:
         try:
             # The conversation's earlier questions let «¿y cuándo fue?» be read in context.
             chosen = menu_filters(collections, None, since, until)
-            reply = service.ask(question, chosen, asked, "chat")
-        except Busy as exc:  # the question stays in the box, to send again
+            reply = service.ask(question, chosen, asked, "chat", _visitor(request))
+        except Busy as exc:  # too many at once, or too often: the question stays in the box
             return question, turns, asked, last, _note(question, turns, str(exc), status=True)
         except AskpostsError as exc:
             return question, turns, asked, last, _note(question, turns, str(exc))

@@ -21,6 +21,8 @@ from ..spanish import messages as msg
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
     from .affinity import Affinity
 
     from ..index import Index
@@ -92,18 +94,22 @@ def app_for(index: "Index", mcp: bool = False, workers: bool = False,
     the chat follows a few seconds later (``Staged``). ``workers``: one of several processes
     (their limits are shared). ``chat=False``: the API only (a worker that passes the chat to
     the one that owns it, ``affinity``)."""
+    from ..embedding.base import share_threads
     from .app import add_chat, create_site
 
     index.ask("hola")
+    share_threads(index.settings.threads, index.settings.slots)
     site = create_site(index, shared_limits=workers, content=content)
     return Staged(site, (lambda s: add_chat(s, index, mcp=mcp)) if chat else (lambda s: s))
 
 
-def create() -> "Staged | Affinity":
+def create() -> "Staged | Affinity | ProxyHeadersMiddleware":
     """One worker's app (uvicorn factory). With ``ASKPOSTS_SERVE_SHARED`` (the serving
     folder of ``askposts serve --workers N``), the first worker to start owns the chat and
     the others pass it to that one (``affinity``)."""
     from pathlib import Path
+
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
     from ..index import open_index
     from ..settings import Settings
@@ -115,4 +121,10 @@ def create() -> "Staged | Affinity":
     app = app_for(index, mcp=os.environ.get("ASKPOSTS_SERVE_MCP") == "1", workers=True,
                   content=os.environ.get("ASKPOSTS_SERVE_CONTENT") or None,
                   chat=lock is not None or not shared)
-    return Affinity(app, Path(shared), STARTING, lock) if shared else app
+    if not shared:
+        return app
+    proxies = list(index.settings.trusted_proxies)
+    # The visitor, known before a request is passed to the chat's owner, which believes the
+    # address its fellow workers forward (the app's own proxy check then finds it untrusted).
+    routed = Affinity(app, Path(shared), STARTING, lock)
+    return ProxyHeadersMiddleware(routed, trusted_hosts=proxies) if proxies else routed

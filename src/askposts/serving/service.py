@@ -11,6 +11,7 @@ the work in a worker thread.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -23,6 +24,7 @@ from ..filters import Filters
 from ..index import Index
 from ..questionlog.log import QuestionLog
 from ..records import Answer, Hit
+from .admission import Admission
 from .gate import Gate
 
 log = logging.getLogger(__name__)
@@ -42,18 +44,25 @@ class AskService:
     """Admission, answering and the question log, the same for every front end."""
 
     def __init__(self, index: Index, gate: Gate | None = None,
-                 qlog: QuestionLog | None = None) -> None:
+                 qlog: QuestionLog | None = None, admission: Admission | None = None) -> None:
         s = index.settings
         self.index = index
         self.gate = gate or Gate(s.slots, s.slot_wait, s.queue_size)
+        self.admission = admission or Admission(s.client_rate, s.client_burst,
+                                                s.client_in_flight)
         self.qlog = qlog
 
     # -- threads --------------------------------------------------------------------------
     def ask(self, question: str, filters: Filters | None = None,
-            history: Sequence[str] = (), source: str = "") -> Reply:
-        """Answer once a slot is free (``Busy`` if none comes in time), and log it."""
-        with self.gate.slot():
+            history: Sequence[str] = (), source: str = "", client: str = "") -> Reply:
+        """Answer once a slot is free (``Busy`` if none comes in time), and log it.
+        ``client``: the visitor's address, whose share it counts against (``TooMany``); the
+        HTTP API counts at its front door instead (``door``)."""
+        with self._share(client), self.gate.slot():
             return self._answer(question, filters, history, source)
+
+    def _share(self, client: str) -> contextlib.AbstractContextManager:
+        return self.admission.question(client) if client else contextlib.nullcontext()
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best passages once a slot is free (searches are not logged)."""

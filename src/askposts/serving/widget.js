@@ -185,9 +185,35 @@
     return box;
   }
 
+  // Refused (429: this connection asked too often; 503: everyone is asking): the server's
+  // Spanish message is shown, and the button counts down the seconds it asked us to wait.
+  // Nothing is sent again by itself; the question stays in the box.
+  var pausedUntil = 0;
+
+  function retryAfter(r) {
+    if (r.status !== 429 && r.status !== 503) return 0;
+    var s = parseInt(r.headers.get("Retry-After"), 10);
+    return s > 0 ? Math.min(s, 120) : 5;
+  }
+
+  function pause(seconds) {
+    var left = seconds;
+    pausedUntil = Date.now() + seconds * 1000;
+    send.disabled = true;
+    (function tick() {
+      if (left <= 0) {
+        pausedUntil = 0; send.disabled = false; send.textContent = T.send;
+        return;
+      }
+      send.textContent = T.send + " (" + left + " s)";
+      left -= 1;
+      setTimeout(tick, 1000);
+    })();
+  }
+
   function ask(raw) {
     var question = String(raw || "").trim();
-    if (!question || busy) return;
+    if (!question || busy || Date.now() < pausedUntil) return;
     if (question.length > T.limit) {
       log.appendChild(note(question.slice(0, 80) + "…", T.tooLong
         .replace("{length}", question.length).replace("{limit}", T.limit)));
@@ -200,18 +226,25 @@
     asked.slice(-3).forEach(function (c) { params.append("context", c); });
     fetch(base + "/api/ask?" + params.toString(), { credentials: "omit" })
       .then(function (r) {
-        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+        return r.json().then(function (body) {
+          return { ok: r.ok, body: body, wait: retryAfter(r) };
+        });
       })
       .then(function (res) {
         wait.remove();
-        if (!res.ok) { log.appendChild(note(question, res.body.error || T.error)); return; }
+        if (!res.ok) {
+          log.appendChild(note(question, res.body.error || T.error));
+          if (res.wait) pause(res.wait);
+          return;
+        }
         log.appendChild(show(question, res.body));
         asked.push(question);
         input.value = "";  // answered: the box is emptied; on an error the question stays
       })
       .catch(function () { wait.remove(); log.appendChild(note(question, T.error)); })
       .then(function () {
-        busy = false; send.disabled = false;
+        busy = false;
+        if (!pausedUntil) send.disabled = false;
         log.scrollTop = log.scrollHeight;
       });
   }

@@ -71,6 +71,8 @@ SIGNAL_WORDS = {
 # -- questions and filters (chat, API, MCP, CLI) ---------------------------------------------
 BUSY = ("Hay muchas personas preguntando en este momento. Vuelva a intentarlo en unos "
         "segundos.")
+TOO_MANY_QUESTIONS = ("Llegan demasiadas preguntas seguidas desde su conexión. Espere {seconds} s "
+                      "y vuelva a preguntar.")
 QUESTION_TOO_LONG = ("Su pregunta tiene {length} caracteres; el máximo es {limit}. Acórtela y "
                      "vuelva a intentarlo (la dejamos en el cuadro).")
 BAD_DATE = "Fecha no válida: {value!r}. Use AAAA, AAAA-MM o AAAA-MM-DD."
@@ -108,6 +110,12 @@ STAFF_OFF = ("El área del personal está desactivada: falta <code>staff_passwor
              "en la configuración (<code>askposts staff-password</code>).")
 STAFF_API_OFF = ("El acceso del personal a la API está desactivado (falta staff_token en la "
                  "configuración).")
+BAD_PROXY = ("trusted_proxies: {value!r} no es una dirección IP ni una red (ejemplos: "
+             "127.0.0.1, 10.0.0.0/8, ::1).")
+PROXY_NOT_TRUSTED = ("Llegan peticiones con X-Forwarded-For, pero trusted_proxies está vacío: "
+                     "todos los visitantes de ese proxy cuentan como un solo cliente y comparten "
+                     "sus límites. Ponga la dirección del proxy en trusted_proxies "
+                     "(docs/deploy.md).")
 TOO_MANY_FAILURES = "Demasiados intentos fallidos; espere e intente de nuevo."
 TOKEN_MISSING = "Falta la credencial del personal (Authorization: Bearer …)."
 TOKEN_WRONG = "Credencial del personal incorrecta."
