@@ -200,15 +200,17 @@ def run_phases(base, pid, phases, fresh, long, short, cached) -> None:
         cpu = CPU(pids)
         ask = report("/api/ask, 50 polite users", asyncio.run(
             polite_phase(base, "/api/ask", 50, long, fresh)), long)
-        print(f"  server CPU: {cpu.cores():.2f} cores")
+        print(f"  {cpu.summary()}")
     if "search" in phases:
         search = report("/api/search, 50 polite users", asyncio.run(
             polite_phase(base, "/api/search", 50, long, fresh, first=50)), long)
         print(f"ask throughput / search throughput: {ask / search:.2f}")
     if "polite" in phases:
+        cpu = CPU(pids)
         flood = report("/api/ask, 200 polite clients (overload)", asyncio.run(
             polite_phase(base, "/api/ask", 200, short, fresh, first=100)), short)
-        print(f"  200 polite clients answers/s / 50-user answers/s: {flood / ask:.2f}")
+        print(f"  200 polite clients answers/s / 50-user answers/s: {flood / ask:.2f}; "
+              f"{cpu.summary()}")
     if "script" in phases:
         aggressive(base, pids, fresh, long, ask)
     if "impatient" in phases:
@@ -217,7 +219,7 @@ def run_phases(base, pid, phases, fresh, long, short, cached) -> None:
                                           [fresh.popleft() for _ in range(4000)], first=400))
         print(f"/api/ask, 200 scripts on addresses of their own, each resending at once: "
               f"{sum(got.values())} requests, {got.get('200', 0) / short:.1f} answered/s, "
-              f"by kind {dict(got)}; server CPU {cpu.cores():.2f} cores")
+              f"by kind {dict(got)}; {cpu.summary()}")
     if cached:
         report("cached: /api/ask, 50 users, dev questions over and over", asyncio.run(
             polite_phase(base, "/api/ask", 50, long, Repeating(cached), first=600)), long)
@@ -238,8 +240,7 @@ def aggressive(base, pids, fresh, seconds, alone) -> None:
                    asyncio.run(polite_phase(base, "/api/ask", 50, seconds, fresh, first=300)),
                    seconds)
     got = bot.counts()
-    print(f"  the script: {sum(got.values())} requests, by kind {got}; server CPU "
-          f"{cpu.cores():.2f} cores")
+    print(f"  the script: {sum(got.values())} requests, by kind {got}; {cpu.summary()}")
     print(f"  users' answers/s beside the script / alone: {users / alone:.2f}")
 
 

@@ -145,7 +145,7 @@ class CPU:
 
     def __init__(self, pids: list[int]) -> None:
         self.pids = pids
-        self.started, self.used = time.monotonic(), self._now()
+        self.started, self.used, self.machine = time.monotonic(), self._now(), _machine()
 
     def _now(self) -> float:
         ticks = 0
@@ -157,6 +157,22 @@ class CPU:
     def cores(self) -> float:
         """Cores kept busy on average since the start."""
         return (self._now() - self.used) / (time.monotonic() - self.started)
+
+    def stolen(self) -> float:
+        """Share of the machine's CPU time taken by the host for other machines since the
+        start (``steal`` in ``/proc/stat``): a noisy run shows here, not in the figures."""
+        before, now = self.machine, _machine()
+        total = sum(now) - sum(before)
+        return (now[7] - before[7]) / total if total else 0.0
+
+    def summary(self) -> str:
+        return f"server CPU {self.cores():.2f} cores (stolen by the host: {self.stolen():.0%})"
+
+
+def _machine() -> list[int]:
+    """The machine's CPU times by kind (user, nice, system, idle, iowait, irq, softirq,
+    steal, ...)."""
+    return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
 
 
 class Repeating:
