@@ -63,9 +63,11 @@ screenshots: install-test
 # Refit the answer model shipped in the package (docs/retrieval.md).
 SHARED ?= ../shared
 # Two files: the default (no reader) and the one with the reader's stage (settings.reader).
+# CORRECTIONS=correcciones.jsonl (GET /api/corrections?format=jsonl) adds the staff's.
 FIT_DATA = --squad $(SHARED)/eval/squad-es-v2/tune.json \
 	  --questions $(SHARED)/eval/train.jsonl $(SHARED)/eval/dev.jsonl \
-	  --content $(SHARED)/corpus/redciudadana --site-url https://redciudadana.org
+	  --content $(SHARED)/corpus/redciudadana --site-url https://redciudadana.org \
+	  $(if $(CORRECTIONS),--corrections $(CORRECTIONS))
 fit: install
 	$(BIN)/askposts fit $(FIT_DATA) --no-reader --out src/askposts/answering/answer_model.json
 	$(BIN)/askposts fit $(FIT_DATA) --out src/askposts/answering/answer_model_reader.json

@@ -180,9 +180,21 @@ def test_the_question_log_lives_in_the_database_with_that_backend(pg_settings, f
     qlog = open_log(pg_settings, tmp_path)
     assert isinstance(qlog.db, PostgresDB)
     qid = qlog.record(index.ask("¿me llaman al 5512-3456?"), 0.02,
-                      vector=np.ones(64, np.float32) / 8)
+                      vector=np.ones(64, np.float32) / 8, source="widget")
     qlog.feedback(qid, False, "escriban a ana@x.org")
     qlog.close()
+    # The staff summary and corrections speak the same SQL there.
+    import datetime as dt
+
+    from askposts.questionlog.corrections import Corrections
+    from askposts.questionlog.summary import summarize
+
+    today = dt.datetime.now(dt.timezone.utc).date()
+    seen = summarize(open_log(pg_settings, tmp_path), today - dt.timedelta(days=6), today)
+    assert seen.questions == 1 and seen.sources["widget"] == 1 and seen.not_useful == 1
+    kept = Corrections(open_log(pg_settings, tmp_path))
+    kept.add("¿me llaman al 5512-3456?", answerable=False, should_answer=False)
+    assert [c.answerable for c in kept.all()] == [False]
     assert not (tmp_path / "questions.sqlite").exists()
     (row,) = open_log(pg_settings, tmp_path).rows(unanswered=True)
     assert row.question == "¿me llaman al [teléfono]?" and row.comment == "escriban a [correo]"

@@ -109,8 +109,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
     builder = builder_of(args)
     work = Path(args.work) if args.work else settings_of(args).cache_dir / "fit"
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    said: dict = {}
     datasets = load_datasets(builder, work, args.squad, args.questions, args.content,
-                             args.sample, log)
+                             args.sample, log, args.corrections, said)
     if not datasets:
         print("Error: indique --squad o --questions con --content.", file=sys.stderr)
         return EXIT_ERROR
@@ -122,7 +123,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     model, report = fit(datasets, builder.analyzer, log=log, reader=reader, work=work,
                         read_top=args.read_top)
     model.save(args.out)
-    print(json.dumps(report, ensure_ascii=False, indent=1))
+    print(json.dumps({**report, **said}, ensure_ascii=False, indent=1))
     print(f"Modelo guardado en {Path(args.out)}", file=sys.stderr)
     return EXIT_OK
 
@@ -155,6 +156,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--questions", nargs="+",
                    help="preguntas del sitio (uno o más JSONL como dev.jsonl)")
     p.add_argument("--content", help="carpeta de contenido de esas preguntas")
+    p.add_argument("--corrections",
+                   help="correcciones del personal (GET /api/corrections?format=jsonl): se "
+                        "suman a las preguntas del sitio si su pasaje sigue publicado")
     p.add_argument("--out", default="answer_model.json", help="archivo del modelo a escribir")
     p.add_argument("--work", help="carpeta de trabajo (índices y vectores en caché)")
     p.add_argument("--sample", type=int, help="usar solo N artículos / N×25 preguntas (pruebas)")

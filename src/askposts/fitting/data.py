@@ -88,6 +88,22 @@ def site_questions(path: str | Path) -> list[Labelled]:
                      q.relevant[0] if q.relevant else "") for q in read_questions(path)]
 
 
+def usable_corrections(path: str | Path, gen) -> tuple[list[Labelled], list[dict]]:
+    """Staff corrections (``GET /api/corrections?format=jsonl``) that still hold in ``gen``:
+    an answerable one's passage must still be, word for word, in its post (a post edited or
+    deleted since makes it say nothing). Returns (kept, skipped with why, in Spanish)."""
+    texts = {p.path: " ".join(p.text.split()) for p in gen.posts}
+    kept, skipped = [], []
+    for q in site_questions(path):
+        if q.relevant and q.relevant[0] not in texts:
+            skipped.append({"id": q.id, "path": q.relevant[0], "why": "la publicación ya no está"})
+        elif q.relevant and " ".join(q.evidence.split()) not in texts[q.relevant[0]]:
+            skipped.append({"id": q.id, "path": q.relevant[0], "why": "el pasaje ya no está"})
+        else:
+            kept.append(q)
+    return kept, skipped
+
+
 def holds_answer(q: Labelled, path: str, text: str) -> bool:
     """Does ``text`` (of post ``path``) hold the answer to ``q``: a gold answer (SQuAD), or
     the labelled evidence (a site's questions)?"""

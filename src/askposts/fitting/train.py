@@ -22,7 +22,7 @@ import numpy as np
 from ..answering.model import AnswerModel, Linear, starting_fusion
 from ..indexing.generation import Generation
 from ..indexing.lexical import Analyzer
-from .data import Labelled, query_vectors, site_questions, squad_posts
+from .data import Labelled, query_vectors, site_questions, squad_posts, usable_corrections
 from .fit import (
     ALL_DECISION,
     ALL_WINDOW,
@@ -76,19 +76,32 @@ class Choices:
 
 def load_datasets(builder: "Builder", work: Path, squad: str | None,
                   questions: list[str] | None, content: str | None, sample: int | None = None,
-                  log: Callable[[str], object] = print) -> list[Dataset]:
-    """[(name, generation, questions, vectors)] with indexes built (or reused) in ``work``."""
+                  log: Callable[[str], object] = print, corrections: str | None = None,
+                  said: dict | None = None) -> list[Dataset]:
+    """[(name, generation, questions, vectors)] with indexes built (or reused) in ``work``.
+    ``corrections``: the staff's, added to the site's questions (same folds: grouped by
+    post) when their passage still holds; ``said["corrections"]`` tells how many did."""
     sets = []
     if squad:
         posts = work / "squad-posts"
         sets.append(("squad", posts, squad_posts(squad, posts, articles=sample)))
-    if questions and content:
-        sets.append(("site", Path(content), [q for f in questions for q in site_questions(f)]))
+    if (questions or corrections) and content:
+        sets.append(("site", Path(content),
+                     [q for f in questions or [] for q in site_questions(f)]))
     out = []
     for name, folder, qs in sets:
         qs = qs if not sample else _sample(qs, sample * 25)
         started = time.perf_counter()
         gen, _ = builder.build(folder, work / f"index-{name}", progress=None)
+        if name == "site" and corrections:
+            kept, skipped = usable_corrections(corrections, gen)
+            qs = qs + kept
+            report = {"used": len(kept), "answerable": sum(bool(q.relevant) for q in kept),
+                      "skipped": skipped}
+            log(f"correcciones: {len(kept)} usadas, {len(skipped)} descartadas"
+                + "".join(f"\n  {s['id']} ({s['path']}): {s['why']}" for s in skipped))
+            if said is not None:
+                said["corrections"] = report
         vecs = query_vectors(builder.embedder, qs, work)
         log(f"{name}: {len(gen.posts)} publicaciones, {len(gen.windows)} ventanas, "
             f"{len(qs)} preguntas ({time.perf_counter() - started:.0f} s)")

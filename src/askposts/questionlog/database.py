@@ -16,7 +16,13 @@ if TYPE_CHECKING:
 
 _COLUMNS = ("id TEXT PRIMARY KEY, hour TEXT NOT NULL, question TEXT NOT NULL, "
             "grade TEXT NOT NULL, confidence REAL, reason TEXT, cited TEXT, latency_ms INTEGER, "
-            "filters TEXT, vector {blob}, useful INTEGER, comment TEXT")
+            "filters TEXT, vector {blob}, useful INTEGER, comment TEXT, source TEXT")
+# Columns added after the first version: an older log gains them when opened.
+_ADDED = {"source": "TEXT"}
+# Staff corrections (``corrections``): kept when the questions they came from expire.
+_CORRECTIONS = ("id TEXT PRIMARY KEY, created TEXT NOT NULL, question_id TEXT, "
+                "question TEXT NOT NULL, path TEXT, evidence TEXT, answerable INTEGER NOT NULL, "
+                "should_answer INTEGER, note TEXT")
 
 
 class SqliteDB:
@@ -29,7 +35,7 @@ class SqliteDB:
 
     def sql(self, text: str) -> str:
         """The statement for this dialect."""
-        return text.format(t="questions")
+        return text.format(t="questions", c="corrections")
 
     def exists(self) -> bool:
         """Whether anything was ever written (reading must not create the file)."""
@@ -44,6 +50,11 @@ class SqliteDB:
         con.execute("PRAGMA synchronous=NORMAL")  # WAL: safe on an app crash; fewer syncs
         con.execute(f"CREATE TABLE IF NOT EXISTS questions ({_COLUMNS.format(blob='BLOB')})")
         con.execute("CREATE INDEX IF NOT EXISTS questions_hour ON questions (hour)")
+        have = {row[1] for row in con.execute("PRAGMA table_info(questions)")}
+        for column, kind in _ADDED.items():
+            if column not in have:
+                con.execute(f"ALTER TABLE questions ADD COLUMN {column} {kind}")
+        con.execute(f"CREATE TABLE IF NOT EXISTS corrections ({_CORRECTIONS})")
         return con
 
     @contextlib.contextmanager
@@ -66,7 +77,8 @@ class PostgresDB:
 
     def sql(self, text: str) -> str:
         """The statement for this dialect (``%s`` placeholders, schema-qualified table)."""
-        return text.format(t=f"{self.schema}.questions").replace("?", "%s")
+        return text.format(t=f"{self.schema}.questions",
+                           c=f"{self.schema}.corrections").replace("?", "%s")
 
     def exists(self) -> bool:
         """The table is created on first connection: reading is always possible."""
@@ -82,6 +94,11 @@ class PostgresDB:
                     f"(seq bigserial, {_COLUMNS.format(blob='bytea')})")
         con.execute(f"CREATE INDEX IF NOT EXISTS questions_hour ON {self.schema}.questions "
                     "(hour)")
+        for column, kind in _ADDED.items():
+            con.execute(f"ALTER TABLE {self.schema}.questions ADD COLUMN IF NOT EXISTS "
+                        f"{column} {kind}")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {self.schema}.corrections "
+                    f"(seq bigserial, {_CORRECTIONS})")
         return con
 
     @contextlib.contextmanager

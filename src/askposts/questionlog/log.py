@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_COMMENT = 300
 LOW_CONFIDENCE = 0.5  # an answer given with less than this counts as a gap in the report
+SOURCES = ("chat", "widget", "api", "mcp")  # the front ends a question can come from
 
 
 class FeedbackError(AskpostsError, ValueError):
@@ -61,6 +62,7 @@ class LoggedQuestion:
     useful: bool | None = None
     comment: str = ""
     vector: np.ndarray | None = field(default=None, repr=False)
+    source: str = ""  # the front end: chat, widget, api, mcp ("" before it was recorded)
 
 
 def _hour(now: float) -> str:
@@ -125,7 +127,7 @@ class QuestionLog:
             log.warning("Registro de preguntas saturado: se descarta una escritura")
 
     def record(self, answer: Answer, latency: float, filters: Filters | None = None,
-               vector: np.ndarray | None = None) -> str:
+               vector: np.ndarray | None = None, source: str = "") -> str:
         """Queue one answered question; returns its id (for feedback). Never raises."""
         qid = uuid.uuid4().hex
         try:
@@ -133,13 +135,14 @@ class QuestionLog:
                    float(answer.confidence), redact(answer.reason),
                    json.dumps([h.path for h in answer.citations], ensure_ascii=False),
                    int(latency * 1000), json.dumps((filters or Filters()).to_dict()),
-                   None if vector is None else np.asarray(vector, np.float32).tobytes())
+                   None if vector is None else np.asarray(vector, np.float32).tobytes(),
+                   source if source in SOURCES else "")
         except Exception:  # noqa: BLE001
             log.warning("Pregunta no registrada", exc_info=True)
             return qid
         self._submit(lambda con: con.execute(self.db.sql(
             "INSERT INTO {t} (id, hour, question, grade, confidence, reason, cited, "
-            "latency_ms, filters, vector) VALUES (?,?,?,?,?,?,?,?,?,?)"), row))
+            "latency_ms, filters, vector, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)"), row))
         return qid
 
     def feedback(self, qid: str, useful: bool, comment: str = "") -> None:
@@ -193,19 +196,21 @@ class QuestionLog:
 
 
 _READ = ("id, hour, question, grade, confidence, reason, cited, latency_ms, filters, vector, "
-         "useful, comment")
+         "useful, comment, source")
 
 
 def _row(qid: str, hour: str, question: str, grade: str, confidence: float | None,
          reason: str | None, cited: str | None, latency_ms: int | None, filters: str | None,
-         vector: bytes | None, useful: int | None, comment: str | None) -> LoggedQuestion:
+         vector: bytes | None, useful: int | None, comment: str | None,
+         source: str | None) -> LoggedQuestion:
     return LoggedQuestion(
         id=qid, hour=hour, question=question, grade=grade, confidence=confidence or 0.0,
         reason=reason or "", cited=json.loads(cited) if cited and cited != "[]" else [],
         latency_ms=latency_ms or 0,
         filters=json.loads(filters) if filters and filters != "{}" else {},
         useful=None if useful is None else bool(useful), comment=comment or "",
-        vector=np.frombuffer(bytes(vector), dtype=np.float32) if vector else None)
+        vector=np.frombuffer(bytes(vector), dtype=np.float32) if vector else None,
+        source=source or "")
 
 
 def log_target(settings: "Settings", index_folder: Path) -> "SqliteDB | PostgresDB":

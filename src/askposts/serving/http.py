@@ -21,11 +21,12 @@ from ..index import UNREADABLE
 from ..indexing.recorded import recorded
 from ..questionlog.gaps import content_gaps, gaps_csv
 from ..spanish import messages as msg
-from .auth import Limiter, check_token
+from .auth import Limiter
 from .gate import Busy
 from .reindex import Reindexer, signature_status
 from .render import hits_csv
 from .service import AskService
+from .staff_api import add_staff_routes, staff_denied
 
 MAX_K = 50
 
@@ -108,13 +109,15 @@ def create_api(service: AskService, limiter: Limiter | None = None,
                   collection: list[str] = Query(default=[]),
                   programme: list[str] = Query(default=[]),
                   since: str | None = None, until: str | None = None,
-                  context: list[str] = Query(default=[])):
-        # context: the conversation's earlier questions (repeatable, oldest first).
+                  context: list[str] = Query(default=[]), source: str | None = None):
+        # context: the conversation's earlier questions (repeatable, oldest first); source:
+        # "widget" from the site's own pages (the staff summary counts front ends).
         question = _question(q)
         context = _context(context, s.max_question_chars)
         chosen = Filters.parse(collection, programme, since, until)
         # Serialised in the worker thread, off the event loop.
-        reply = await service.ask_async(question, chosen, context, "api", request.is_disconnected,
+        front = "widget" if source == "widget" else "api"
+        reply = await service.ask_async(question, chosen, context, front, request.is_disconnected,
                                         then=lambda r: JSONResponse({**r.answer.to_dict(),
                                                                      "id": r.log_id}))
         return _gone() if reply is None else reply
@@ -195,6 +198,8 @@ def create_api(service: AskService, limiter: Limiter | None = None,
                 headers={"Content-Disposition": 'attachment; filename="preguntas.csv"'})
         return {"questions": len(rows), "groups": [g.to_dict() for g in gaps]}
 
+    add_staff_routes(app, service, limiter)
+
     @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
                    include_in_schema=False)
     async def unknown(request: Request, rest: str):
@@ -204,21 +209,3 @@ def create_api(service: AskService, limiter: Limiter | None = None,
         raise StarletteHTTPException(405 if request.url.path in known else 404)
 
     return app
-
-
-def staff_denied(request: Request, token: str, limiter: Limiter) -> JSONResponse | None:
-    """``None`` when the request carries the staff token; else the response that refuses it."""
-    if not token:
-        return JSONResponse({"error": msg.STAFF_API_OFF}, status_code=404)
-    client = request.client.host if request.client else "?"
-    wait = limiter.blocked(client)
-    if wait:
-        return JSONResponse({"error": msg.TOO_MANY_FAILURES}, status_code=429,
-                            headers={"Retry-After": str(wait)})
-    status = check_token(request.headers.get("authorization"), token)
-    if status == 200:
-        return None
-    limiter.failed(client)
-    message = msg.TOKEN_MISSING if status == 401 else msg.TOKEN_WRONG
-    return JSONResponse({"error": message}, status_code=status,
-                        headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)

@@ -105,7 +105,7 @@ class AskService:
         if self.qlog is None:
             return Reply(answer)
         log_id = self.qlog.record(answer, time.perf_counter() - started, filters,
-                                  self.index.cached_vector(question.strip()))
+                                  self.index.cached_vector(question.strip()), source)
         log.debug("answered (%s): %s", source or "?", answer.grade)
         return Reply(answer, log_id)
 

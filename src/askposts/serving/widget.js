@@ -222,7 +222,7 @@
     busy = true; send.disabled = true;
     var wait = el("p", { "class": "meta", role: "status" }, T.searching);
     log.appendChild(wait);
-    var params = new URLSearchParams({ q: question });
+    var params = new URLSearchParams({ q: question, source: "widget" });
     asked.slice(-3).forEach(function (c) { params.append("context", c); });
     fetch(base + "/api/ask?" + params.toString(), { credentials: "omit" })
       .then(function (r) {

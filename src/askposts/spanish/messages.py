@@ -129,6 +129,17 @@ GAPS_INTRO = ("Lo que la gente preguntó en el chat y las publicaciones no respo
               "significado. Las preguntas se guardan sin datos personales.")
 GAPS_FOUND = "{questions} preguntas en {groups} grupos."
 GAPS_NOTHING = "Todavía no hay preguntas registradas con esos criterios."
+CORRECTION_NO_QUESTION = "Falta la pregunta que se corrige."
+CORRECTION_NO_PASSAGE = ("Elija el pasaje que responde la pregunta, o marque que el sitio no la "
+                         "responde.")
+CORRECTION_LONG_NOTE = "La nota puede tener hasta {limit} caracteres."
+CORRECTION_UNKNOWN_POST = "No hay ninguna publicación en {path!r} (¿se borró o cambió de nombre?)."
+CORRECTION_NOT_IN_POST = ("Ese pasaje no está, palabra por palabra, en «{title}» (¿la publicación "
+                          "cambió?). Búsquelo de nuevo.")
+BAD_CORRECTION = ("Corrección no válida: envíe JSON con question (texto), answerable (true o "
+                  "false), y path y evidence (el pasaje, palabra por palabra) si la responde; "
+                  "opcionales: should_answer, question_id, note.")
+CORRECTION_SAVED = "Corrección guardada ({count} en total)."
 LOG_OFF = "El registro de preguntas está desactivado (`question_log = false`)."
 MISSING_Q = "Falta el parámetro q (la pregunta)."
 BAD_CONTEXT = ("El contexto son las preguntas anteriores de la conversación: como mucho {most}, "

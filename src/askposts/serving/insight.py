@@ -1,0 +1,103 @@
+"""What staff learn from the log, for the staff area and the staff API alike: the summary of a
+period (with its largest groups of unanswered questions) and corrections checked against the
+published posts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+from ..errors import AskpostsError
+from ..filters import FilterError, parse_bound
+from ..questionlog.corrections import Correction, CorrectionError, Corrections
+from ..questionlog.gaps import Gap, content_gaps
+from ..questionlog.summary import Summary, summarize
+from ..spanish import messages as msg
+from .service import AskService
+
+PERIODS = {"30": 30, "90": 90, "365": 365}  # the summary's menu: last N days
+GAPS_FRESH = 300.0  # seconds the groups of a period are reused (clustering costs ~1 s / 100k)
+TOP_GAPS = 10
+
+
+class LogOff(AskpostsError):
+    """The question log is off: nothing to summarise or correct."""
+
+    def __init__(self) -> None:
+        super().__init__(msg.LOG_OFF)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A period's figures and its largest groups of unanswered questions."""
+
+    summary: Summary
+    gaps: list[Gap]
+
+    def to_dict(self) -> dict:
+        return {**self.summary.to_dict(), "gaps": [g.to_dict() for g in self.gaps]}
+
+
+def period(since: object = None, until: object = None, days: int = 30,
+           today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The days from ``since`` to ``until`` (``AAAA[-MM[-DD]]``; by default the last
+    ``days`` days up to today); ``FilterError`` in Spanish when they cannot be read."""
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    end = parse_bound(until, upper=True) or today
+    start = parse_bound(since, upper=False) or end - dt.timedelta(days=days - 1)
+    if start > end:
+        raise FilterError(msg.DATES_REVERSED)
+    return start, end
+
+
+class Insight:
+    """Summaries and corrections over ``service``'s log and index."""
+
+    def __init__(self, service: AskService, clock=time.monotonic) -> None:
+        self.service, self._clock = service, clock
+        self._gaps: dict[tuple, tuple[float, list[Gap]]] = {}
+        self._lock = threading.Lock()
+
+    def _log(self):
+        if self.service.qlog is None:
+            raise LogOff()
+        return self.service.qlog
+
+    def overview(self, since: dt.date, until: dt.date) -> Overview:
+        """The period's figures, counted now, and its largest groups of unanswered questions
+        (grouped at most every ``GAPS_FRESH`` seconds)."""
+        qlog = self._log()
+        qlog.flush(1.0)  # what was asked a moment ago counts
+        return Overview(summarize(qlog, since, until), self._largest_gaps(since, until))
+
+    def _largest_gaps(self, since: dt.date, until: dt.date) -> list[Gap]:
+        key, now = (since, until, self.service.index.generation.name), self._clock()
+        with self._lock:
+            kept = self._gaps.get(key)
+            if kept and now - kept[0] < GAPS_FRESH:
+                return kept[1]
+            last = (until + dt.timedelta(days=1)).isoformat()
+            rows = [r for r in self._log().rows(since=since, unanswered=True) if r.hour < last]
+            gaps = content_gaps(rows, self.service.index)[:TOP_GAPS]
+            self._gaps = {key: (now, gaps)}  # one period kept: the one staff look at
+            return gaps
+
+    # -- corrections ---------------------------------------------------------------------
+    def corrections(self) -> Corrections:
+        return Corrections(self._log())
+
+    def correct(self, question: str, answerable: bool, path: str = "", evidence: str = "",
+                should_answer: bool | None = None, question_id: str = "",
+                note: str = "") -> Correction:
+        """Store a correction whose passage is, word for word, in a published post."""
+        if answerable and path and (evidence or "").strip():
+            post = next((p for p in self.service.index.generation.posts if p.path == path),
+                        None)
+            if post is None:
+                raise CorrectionError(msg.CORRECTION_UNKNOWN_POST.format(path=path))
+            if " ".join((evidence or "").split()) not in " ".join(post.text.split()):
+                raise CorrectionError(msg.CORRECTION_NOT_IN_POST.format(title=post.title))
+        return self.corrections().add(question, answerable, path, evidence, should_answer,
+                                      question_id, note)
