@@ -57,7 +57,7 @@ test-fast: $(VENV)/.installed-test
 
 # Refresh the screenshots in docs/ from the browser test.
 screenshots: install-test
-	ASKPOSTS_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_web.py -k "chat_answers or staff_tab"
+	ASKPOSTS_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_web.py -k "chat_answers or staff"
 	ASKPOSTS_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py
 
 # Refit the answer model shipped in the package (docs/retrieval.md).

@@ -74,6 +74,33 @@ def main() -> None:
         print(f"/api/questions ({label}): {took:.2f} s, {body['questions']} questions in "
               f"{len(body['groups'])} groups; meanwhile {len(asks)} answers, slowest "
               f"{slowest:.0f} ms")
+    summary(client, auth, qlog)
+
+
+def summary(client, auth, qlog) -> None:
+    """The staff summary of the whole log: cold (its groups computed), then warm (reused for
+    a few minutes), and the tab's HTML; the counts checked against a direct count."""
+    import sqlite3
+
+    from askposts.serving.staff_summary import overview_html
+
+    params = {"since": "2026-11-01", "until": "2026-11-30"}
+    for label in ("cold", "warm"):
+        t = time.perf_counter()
+        got = client.get("/api/summary", params=params, headers=auth).json()
+        print(f"/api/summary ({label}): {time.perf_counter() - t:.2f} s, "
+              f"{got['questions']} questions, {len(got['gaps'])} largest groups")
+    insight = client.app.state.insight
+    from askposts.serving.insight import period
+
+    insight._gaps.clear()
+    t = time.perf_counter()
+    html = overview_html(insight.overview(*period(params["since"], params["until"])), {})
+    print(f"«Resumen» drawn (cold): {time.perf_counter() - t:.2f} s, {len(html)} characters")
+    with sqlite3.connect(qlog.db.path) as con:
+        direct = dict(con.execute("SELECT grade, COUNT(*) FROM questions WHERE hour >= ? "
+                                  "AND hour < ? GROUP BY grade", ("2026-11-01", "2026-12-01")))
+    print(f"counts equal a direct count: {got['grades'] == {**dict.fromkeys(got['grades'], 0), **direct}}")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def test_malformed_json_on_every_post_route_is_a_spanish_4xx(site):
     client = TestClient(app)
     posts = sorted(r.path for r in app.routes if "POST" in getattr(r, "methods", ())
                    and "{" not in r.path)
-    assert posts == ["/api/feedback", "/api/reindex"]
+    assert posts == ["/api/corrections", "/api/feedback", "/api/reindex"]
     for path in posts:
         for body in (b"{", b"[1, 2", b"\xff\xfe\x00", b"null", b'{"id": 1}'):
             r = client.post(path, content=body, headers={"Content-Type": "application/json"})

@@ -88,6 +88,10 @@ def test_corrections_are_checked_stored_and_exported_as_training_lines(site, tmp
             ({"question": 3, "answerable": "sí"}, "Corrección no válida")):
         r = client.post("/api/corrections", headers=STAFF, json=body)
         assert r.status_code == 400 and says in r.json()["error"], (body, r.text)
+    for raw in (b"{", b"\xff\xfe", b"null", b"[1]"):
+        r = client.post("/api/corrections", headers={**STAFF, "Content-Type": "application/json"},
+                        content=raw)
+        assert r.status_code == 400 and "Corrección no válida" in r.json()["error"], raw
     lines = client.get("/api/corrections", params={"format": "jsonl"}, headers=STAFF).text
     exported = tmp_path / "correcciones.jsonl"
     exported.write_text(lines, encoding="utf-8")
@@ -149,3 +153,30 @@ def test_fit_reads_the_corrections_whose_passage_still_stands(site, tmp_path, se
     assert [s["why"] for s in said["corrections"]["skipped"]] == [
         "la publicación ya no está", "el pasaje ya no está"]
     assert questions[0].group == made[0]["path"]  # grouped by post, like the site's own
+
+
+def test_the_largest_groups_are_reused_then_refreshed_behind_the_scenes(fake_index, tmp_path):
+    import time as clock
+
+    from askposts.questionlog.log import QuestionLog
+    from askposts.serving.insight import GAPS_FRESH, Insight
+    from askposts.serving.service import AskService
+
+    now = [0.0]
+    qlog = QuestionLog(tmp_path / "q.sqlite")
+    service = AskService(fake_index, qlog=qlog)
+    insight = Insight(service, clock=lambda: now[0])
+    day = dt.datetime.now(dt.timezone.utc).date()
+    service.ask("¿Cuál es el horario del zoológico?")
+    assert sum(g.count for g in insight.overview(day, day).gaps) == 1
+    service.ask("¿Quién ganó el mundial de fútbol?")
+    seen = insight.overview(day, day)
+    assert seen.summary.questions == 2 and sum(g.count for g in seen.gaps) == 1  # reused
+    now[0] = GAPS_FRESH + 1  # stale: answered at once with the old groups, refreshed behind
+    assert sum(g.count for g in insight.overview(day, day).gaps) == 1
+    for _ in range(100):
+        if sum(g.count for g in insight.overview(day, day).gaps) == 2:
+            break
+        clock.sleep(0.05)
+    assert sum(g.count for g in insight.overview(day, day).gaps) == 2
+    qlog.close()

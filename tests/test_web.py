@@ -1,6 +1,7 @@
 """The HTTP API, and the web app in a real browser (Debian's headless Chromium)."""
 import csv
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -167,6 +168,7 @@ def test_unanswered_question_feedback_and_the_staff_report(page, server):
     page.locator("#util-no").click()
     page.wait_for_function("() => document.querySelector('#opinion-estado').innerText"
                            ".includes('Gracias')", timeout=30_000)
+    page.set_viewport_size({"width": 1100, "height": 900})  # a phone folds the four tabs
     page.goto(server + "/personal/", wait_until="domcontentloaded")
     page.locator("input[type=text]").first.fill("personal")
     page.locator("input[type=password]").fill(STAFF_PASSWORD)
@@ -194,6 +196,58 @@ def test_staff_tab_filters_and_csv(page):
     rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
     assert rows[0][:3] == ["titulo", "coleccion", "fecha"] and len(rows) > 1
     assert all(r[2][-4:] >= "2024" for r in rows[1:]), [r[2] for r in rows[1:]]
+
+
+def test_staff_summary_matches_the_log_and_a_correction_is_exported(page, corpus_index,
+                                                                    tmp_path):
+    from askposts.fitting.data import usable_corrections
+    from askposts.questionlog.log import QuestionLog
+
+    page.get_by_role("tab", name="Resumen").click()
+    page.locator("#ver-resumen").click()
+    page.wait_for_selector("#resumen-cifras", timeout=60_000)
+    rows = QuestionLog(corpus_index.folder.path / "questions.sqlite").rows()
+    assert rows and page.locator("#resumen-cifras").get_attribute("data-preguntas") == \
+        str(len(rows))
+    bars = page.locator("#grafico-semanas rect.barra")
+    assert sum(int(v) for v in bars.evaluate_all("b => b.map(x => x.dataset.valor)")) == \
+        len(rows)
+    unanswered = sum(r.grade == "none" for r in rows)
+    assert page.locator("#grafico-semanas rect[data-serie=none]").evaluate_all(
+        "b => b.reduce((n, x) => n + Number(x.dataset.valor), 0)") == unanswered
+    assert page.locator("#resumen-huecos li").count() >= 1
+    page.screenshot(path=str(SHOTS / "screenshot-summary.png"), full_page=True)
+
+    page.get_by_role("tab", name="Revisar").click()
+    page.locator("#actualizar-recientes").click()
+    saved = "t => document.querySelector('#estado-correccion').innerText.includes(t)"
+    # .last: the table also keeps a hidden copy of its longest row, to size its columns
+    page.locator("#recientes").get_by_text("zoológico La Aurora").last.click()
+    page.wait_for_function("() => document.querySelector('#pregunta-corregir textarea')"
+                           ".value.includes('zoológico')", timeout=30_000)
+    page.locator("#deberia input").check()
+    page.locator("#sin-respuesta").click()
+    page.wait_for_function(saved, arg="guardada", timeout=30_000)
+    page.locator("#recientes").get_by_text("Quetzaltenango").last.click()
+    page.wait_for_function("() => document.querySelector('#pregunta-corregir textarea')"
+                           ".value.includes('Quetzaltenango')", timeout=30_000)
+    page.locator("#buscar-pasajes").click()
+    page.wait_for_selector("#pasaje-elegido blockquote", timeout=60_000)
+    page.locator("#guardar-pasaje").click()
+    page.wait_for_function(saved, arg="(2 en total)", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "screenshot-correction.png"), full_page=True)
+    with page.expect_download() as info:
+        page.locator("#exportar-correcciones").click()
+    exported = tmp_path / "correcciones.jsonl"
+    exported.write_text(Path(info.value.path()).read_text(encoding="utf-8"), encoding="utf-8")
+    lines = [json.loads(x) for x in exported.read_text(encoding="utf-8").splitlines()]
+    assert [(x["answerable"], x["should_answer"]) for x in lines] == [(False, True),
+                                                                     (True, None)]
+    assert "zoológico" in lines[0]["question"] and lines[1]["relevant"]
+    assert lines[1]["evidence"] and set(lines[0]) >= {"question", "relevant", "evidence"}
+    kept, skipped = usable_corrections(exported, corpus_index.generation)  # what fit reads
+    assert len(kept) == 2 and skipped == []
+    page.set_viewport_size({"width": 412, "height": 915})
 
 
 def test_chat_endpoint_answers_through_gradio_client(server):

@@ -24,6 +24,7 @@ import numpy as np
 from .evaluate import holds_evidence, read_questions
 
 if TYPE_CHECKING:
+    from ..indexing.generation import Generation
     from ..embedding.embedder import Embedder
 
 
@@ -88,7 +89,8 @@ def site_questions(path: str | Path) -> list[Labelled]:
                      q.relevant[0] if q.relevant else "") for q in read_questions(path)]
 
 
-def usable_corrections(path: str | Path, gen) -> tuple[list[Labelled], list[dict]]:
+def usable_corrections(path: str | Path, gen: "Generation"
+                       ) -> tuple[list[Labelled], list[dict]]:
     """Staff corrections (``GET /api/corrections?format=jsonl``) that still hold in ``gen``:
     an answerable one's passage must still be, word for word, in its post (a post edited or
     deleted since makes it say nothing). Returns (kept, skipped with why, in Spanish)."""

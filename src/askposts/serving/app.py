@@ -105,7 +105,7 @@ def add_chat(app: FastAPI, index: Index, mcp: bool = False) -> FastAPI:
         def login(user: str, password: str) -> bool:
             return user == s.staff_user and check_password(password, s.staff_password_hash)
 
-        app = gr.mount_gradio_app(app, build_staff_ui(service), path=STAFF,
+        app = gr.mount_gradio_app(app, build_staff_ui(service, app.state.insight), path=STAFF,
                                   auth=login, auth_message=msg.STAFF_LOGIN, css=CSS, **common)
     if mcp:
         from .mcp_tools import build_mcp_ui

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import AskpostsError
@@ -18,7 +19,7 @@ from ..spanish import messages as msg
 from .service import AskService
 
 PERIODS = {"30": 30, "90": 90, "365": 365}  # the summary's menu: last N days
-GAPS_FRESH = 300.0  # seconds the groups of a period are reused (clustering costs ~1 s / 100k)
+GAPS_FRESH = 300.0  # seconds before a period's groups are refreshed (~2 s for 100,000 rows)
 TOP_GAPS = 10
 
 
@@ -55,10 +56,11 @@ def period(since: object = None, until: object = None, days: int = 30,
 class Insight:
     """Summaries and corrections over ``service``'s log and index."""
 
-    def __init__(self, service: AskService, clock=time.monotonic) -> None:
+    def __init__(self, service: AskService,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.service, self._clock = service, clock
-        self._gaps: dict[tuple, tuple[float, list[Gap]]] = {}
-        self._lock = threading.Lock()
+        self._gaps: dict[tuple, tuple[float, list[Gap]]] = {}  # (period, generation) ->
+        self._lock, self._refreshing = threading.Lock(), threading.Lock()
 
     def _log(self):
         if self.service.qlog is None:
@@ -73,16 +75,32 @@ class Insight:
         return Overview(summarize(qlog, since, until), self._largest_gaps(since, until))
 
     def _largest_gaps(self, since: dt.date, until: dt.date) -> list[Gap]:
-        key, now = (since, until, self.service.index.generation.name), self._clock()
+        """The period's groups: computed now the first time; later, the last ones at once,
+        refreshed in the background once they are ``GAPS_FRESH`` old (a staff member does
+        not wait the second of clustering again, and no two refreshes run together)."""
+        key = (since, until, self.service.index.generation.name)
         with self._lock:
             kept = self._gaps.get(key)
-            if kept and now - kept[0] < GAPS_FRESH:
-                return kept[1]
-            last = (until + dt.timedelta(days=1)).isoformat()
-            rows = [r for r in self._log().rows(since=since, unanswered=True) if r.hour < last]
-            gaps = content_gaps(rows, self.service.index)[:TOP_GAPS]
-            self._gaps = {key: (now, gaps)}  # one period kept: the one staff look at
-            return gaps
+        if kept is None:
+            return self._group(key)
+        if self._clock() - kept[0] >= GAPS_FRESH and self._refreshing.acquire(False):
+            def refresh() -> None:
+                try:
+                    self._group(key)
+                finally:
+                    self._refreshing.release()
+            threading.Thread(target=refresh, name="staff-gaps", daemon=True).start()
+        return kept[1]
+
+    def _group(self, key: tuple) -> list[Gap]:
+        since, until, _ = key
+        last = (until + dt.timedelta(days=1)).isoformat()
+        rows = [r for r in self._log().rows(since=since, unanswered=True) if r.hour < last]
+        gaps = content_gaps(rows, self.service.index)[:TOP_GAPS]
+        with self._lock:
+            self._gaps = {**{k: v for k, v in self._gaps.items() if k[2] == key[2]},
+                          key: (self._clock(), gaps)}
+        return gaps
 
     # -- corrections ---------------------------------------------------------------------
     def corrections(self) -> Corrections:

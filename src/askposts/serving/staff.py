@@ -1,4 +1,5 @@
-"""The staff area (behind a login, at ``/personal``): past initiatives, and what went unanswered.
+"""The staff area (behind a login, at ``/personal``): a summary in charts (``staff_summary``),
+past initiatives, what went unanswered, and corrections (``staff_review``).
 
 «Iniciativas» searches every collection with filters and exports CSV. «Preguntas sin
 respuesta» is the content-gap report built from the question log: questions the posts did not
@@ -19,7 +20,10 @@ from ..filters import parse_bound
 from ..questionlog.gaps import Gap, content_gaps
 from ..spanish import messages as msg
 from .render import TABLE_COLUMNS, table_rows
+from .insight import Insight
 from .service import AskService
+from .staff_review import review_tab
+from .staff_summary import summary_tab
 from .widgets import menu_filters, year_menu
 
 STAFF_COLLECTIONS = ("proyectos", "mediciones", "publicaciones", "blogs")
@@ -124,15 +128,25 @@ def _gaps(service: AskService) -> None:
               api_name="informe")
 
 
-def build_staff_ui(service: AskService) -> gr.Blocks:
-    """The staff area's Blocks (mounted behind a login by ``app.add_chat``)."""
+def build_staff_ui(service: AskService, insight: Insight | None = None) -> gr.Blocks:
+    """The staff area's Blocks (mounted behind a login by ``app.add_chat``): «Resumen»
+    first, drawn when the page opens."""
     facets = service.index.facets()
+    insight = insight or Insight(service)
     with gr.Blocks(title="Área del personal") as ui:
         gr.Markdown(msg.STAFF_TITLE)
-        with gr.Tab("Iniciativas"):
-            _initiatives(service, facets)
-        with gr.Tab("Preguntas sin respuesta"):
-            _gaps(service)
+        with gr.Tabs() as tabs:
+            with gr.Tab("Resumen", id="resumen"):
+                to_gaps, summary, inputs, shown = summary_tab(insight)
+            with gr.Tab("Iniciativas", id="iniciativas"):
+                _initiatives(service, facets)
+            with gr.Tab("Preguntas sin respuesta", id="huecos"):
+                _gaps(service)
+            with gr.Tab("Revisar", id="revisar"):
+                recent, listed = review_tab(insight)
+        to_gaps.click(lambda: gr.Tabs(selected="huecos"), None, tabs)
+        ui.load(summary, inputs, shown)
+        ui.load(recent, None, listed)
     s = service.index.settings
     ui.queue(max_size=s.queue_size, default_concurrency_limit=s.slots)
     return ui

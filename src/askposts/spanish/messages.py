@@ -124,6 +124,16 @@ SEARCH_FOUND = "{count} resultados."
 SEARCH_NOTHING = "Sin resultados con esos filtros."
 INITIATIVES_INTRO = ("Busque iniciativas pasadas (qué hicimos, cuándo y con quién) en todas las "
                      "colecciones, y descargue los resultados.")
+SUMMARY_INTRO = ("Cómo le fue al chat en un periodo: preguntas por semana según la respuesta, "
+                 "opiniones, de dónde llegaron, las publicaciones más citadas y lo que más se "
+                 "preguntó sin respuesta. Las mismas cifras, en JSON: GET /api/summary.")
+REVIEW_INTRO = ("Corrija una respuesta: elija una pregunta reciente (o escriba una), busque el "
+                "pasaje que la responde y guárdelo; o marque que el sitio no la responde. Las "
+                "correcciones enseñan al sistema: askposts fit --corrections.")
+REVIEW_EXPORT = "Descargar las correcciones ({count}; JSONL, para askposts fit --corrections)"
+REVIEW_SAVE = "Guardar: este pasaje la responde"
+REVIEW_NONE = "El sitio no la responde"
+CHART_WEEKS = "Preguntas por semana, según la respuesta"
 GAPS_INTRO = ("Lo que la gente preguntó en el chat y las publicaciones no respondieron (o "
               "respondieron con poca confianza, o marcaron como no útil), agrupado por "
               "significado. Las preguntas se guardan sin datos personales.")
