@@ -136,8 +136,9 @@ def _vectors(rows: list[LoggedQuestion], embed: Callable[[list[str]], np.ndarray
 
 
 def content_gaps(rows: list[LoggedQuestion], index: "Index", distance: float = DISTANCE,
-                 closest: int = 3) -> list[Gap]:
-    """Groups of ``rows`` by meaning, most asked first, each with the posts closest to it."""
+                 closest: int = 3, top: int | None = None) -> list[Gap]:
+    """Groups of ``rows`` by meaning, most asked first, each with the posts closest to it;
+    ``top``: only the largest (the others are not described: a third of the time)."""
     if not rows:
         return []
     gen = index.generation
@@ -155,10 +156,9 @@ def content_gaps(rows: list[LoggedQuestion], index: "Index", distance: float = D
     near = _nearest(centres, anchors, k=8 * closest)
     order = np.argsort(labels, kind="stable")  # each group's rows stay oldest first
     bounds = np.flatnonzero(np.diff(labels[order])) + 1
-    gaps = [_gap([rows[i] for i in ids], gen, near[labels[ids[0]]], closest)
-            for ids in np.split(order, bounds)]
-    gaps.sort(key=lambda g: (-g.count, g.last_seen))
-    return gaps
+    groups = sorted(np.split(order, bounds), key=lambda ids: (-len(ids), rows[ids[-1]].hour))
+    return [_gap([rows[i] for i in ids], gen, near[labels[ids[0]]], closest)
+            for ids in groups[:top]]
 
 
 def _gap(members: list[LoggedQuestion], gen, near: np.ndarray, closest: int) -> Gap:

@@ -100,6 +100,11 @@ def app_for(index: "Index", mcp: bool = False, workers: bool = False,
     index.ask("hola")
     share_threads(index.settings.threads, index.settings.slots)
     site = create_site(index, shared_limits=workers, content=content)
+    if index.settings.staff_password_hash or index.settings.staff_token:
+        import threading  # the summary's groups, ready before the staff's first visit
+
+        threading.Thread(target=site.state.insight.prepare, name="staff-summary",
+                         daemon=True).start()
     return Staged(site, (lambda s: add_chat(s, index, mcp=mcp)) if chat else (lambda s: s))
 
 

@@ -4,6 +4,7 @@ published posts.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import time
@@ -96,11 +97,18 @@ class Insight:
         since, until, _ = key
         last = (until + dt.timedelta(days=1)).isoformat()
         rows = [r for r in self._log().rows(since=since, unanswered=True) if r.hour < last]
-        gaps = content_gaps(rows, self.service.index)[:TOP_GAPS]
+        gaps = content_gaps(rows, self.service.index, top=TOP_GAPS)
         with self._lock:
             self._gaps = {**{k: v for k, v in self._gaps.items() if k[2] == key[2]},
                           key: (self._clock(), gaps)}
         return gaps
+
+    def prepare(self) -> None:
+        """Group the default period's unanswered questions ahead of the first staff visit
+        (a serving process calls it in the background once it starts)."""
+        if self.service.qlog is not None:
+            with contextlib.suppress(Exception):  # a staff nicety must never stop a start
+                self._largest_gaps(*period())
 
     # -- corrections ---------------------------------------------------------------------
     def corrections(self) -> Corrections:
