@@ -21,6 +21,7 @@ from .service import AskService
 
 PERIODS = {"30": 30, "90": 90, "365": 365}  # the summary's menu: last N days
 GAPS_FRESH = 300.0  # seconds before a period's groups are refreshed (~2 s for 100,000 rows)
+GROUP_NOW = 20_000  # questions in a period under which its groups are always current
 TOP_GAPS = 10
 
 
@@ -60,7 +61,8 @@ class Insight:
     def __init__(self, service: AskService,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.service, self._clock = service, clock
-        self._gaps: dict[tuple, tuple[float, list[Gap]]] = {}  # (period, generation) ->
+        # (period, generation) -> (when grouped, the period's questions then, the groups)
+        self._gaps: dict[tuple, tuple[float, int, list[Gap]]] = {}
         self._lock, self._refreshing = threading.Lock(), threading.Lock()
 
     def _log(self):
@@ -70,37 +72,41 @@ class Insight:
 
     def overview(self, since: dt.date, until: dt.date) -> Overview:
         """The period's figures, counted now, and its largest groups of unanswered questions
-        (grouped at most every ``GAPS_FRESH`` seconds)."""
+        (see ``_largest_gaps``)."""
         qlog = self._log()
         qlog.flush(1.0)  # what was asked a moment ago counts
-        return Overview(summarize(qlog, since, until), self._largest_gaps(since, until))
+        summary = summarize(qlog, since, until)
+        return Overview(summary, self._largest_gaps(since, until, summary.questions))
 
-    def _largest_gaps(self, since: dt.date, until: dt.date) -> list[Gap]:
-        """The period's groups: computed now the first time; later, the last ones at once,
-        refreshed in the background once they are ``GAPS_FRESH`` old (a staff member does
-        not wait the second of clustering again, and no two refreshes run together)."""
+    def _largest_gaps(self, since: dt.date, until: dt.date, questions: int) -> list[Gap]:
+        """The period's groups. Grouped now when never grouped, or when the period's count
+        changed and it is small (under ``GROUP_NOW`` questions: under a second). Otherwise
+        the last groups at once, regrouped in the background when the count changed or
+        they are ``GAPS_FRESH`` old: staff do not wait for the clustering of a big log, and
+        no two regroupings run together."""
         key = (since, until, self.service.index.generation.name)
         with self._lock:
             kept = self._gaps.get(key)
-        if kept is None:
-            return self._group(key)
-        if self._clock() - kept[0] >= GAPS_FRESH and self._refreshing.acquire(False):
+        if kept is None or (kept[1] != questions and questions < GROUP_NOW):
+            return self._group(key, questions)
+        if (kept[1] != questions or self._clock() - kept[0] >= GAPS_FRESH) \
+                and self._refreshing.acquire(False):
             def refresh() -> None:
                 try:
-                    self._group(key)
+                    self._group(key, questions)
                 finally:
                     self._refreshing.release()
             threading.Thread(target=refresh, name="staff-gaps", daemon=True).start()
-        return kept[1]
+        return kept[2]
 
-    def _group(self, key: tuple) -> list[Gap]:
+    def _group(self, key: tuple, questions: int) -> list[Gap]:
         since, until, _ = key
         last = (until + dt.timedelta(days=1)).isoformat()
         rows = [r for r in self._log().rows(since=since, unanswered=True) if r.hour < last]
         gaps = content_gaps(rows, self.service.index, top=TOP_GAPS)
         with self._lock:
             self._gaps = {**{k: v for k, v in self._gaps.items() if k[2] == key[2]},
-                          key: (self._clock(), gaps)}
+                          key: (self._clock(), questions, gaps)}
         return gaps
 
     def prepare(self) -> None:
@@ -108,7 +114,8 @@ class Insight:
         (a serving process calls it in the background once it starts)."""
         if self.service.qlog is not None:
             with contextlib.suppress(Exception):  # a staff nicety must never stop a start
-                self._largest_gaps(*period())
+                since, until = period()
+                self.overview(since, until)
 
     # -- corrections ---------------------------------------------------------------------
     def corrections(self) -> Corrections:
