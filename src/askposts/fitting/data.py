@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..questionlog.corrections import passage_stands
 from .evaluate import holds_evidence, read_questions
 
 if TYPE_CHECKING:
@@ -94,12 +95,12 @@ def usable_corrections(path: str | Path, gen: "Generation"
     """Staff corrections (``GET /api/corrections?format=jsonl``) that still hold in ``gen``:
     an answerable one's passage must still be, word for word, in its post (a post edited or
     deleted since makes it say nothing). Returns (kept, skipped with why, in Spanish)."""
-    texts = {p.path: " ".join(p.text.split()) for p in gen.posts}
+    texts = {p.path: p.text for p in gen.posts}
     kept, skipped = [], []
     for q in site_questions(path):
         if q.relevant and q.relevant[0] not in texts:
             skipped.append({"id": q.id, "path": q.relevant[0], "why": "la publicación ya no está"})
-        elif q.relevant and " ".join(q.evidence.split()) not in texts[q.relevant[0]]:
+        elif q.relevant and not passage_stands(q.evidence, texts[q.relevant[0]]):
             skipped.append({"id": q.id, "path": q.relevant[0], "why": "el pasaje ya no está"})
         else:
             kept.append(q)

@@ -23,6 +23,12 @@ from .redact import redact
 MAX_NOTE = 300
 
 
+def passage_stands(passage: str, text: str) -> bool:
+    """Whether ``passage`` is, word for word (spacing aside), in a post's ``text``."""
+    passage = " ".join((passage or "").split())
+    return bool(passage) and passage in " ".join(text.split())
+
+
 class CorrectionError(AskpostsError, ValueError):
     """A correction that cannot be stored (message in Spanish)."""
 

@@ -184,6 +184,16 @@ class QuestionLog:
                                 args).fetchall()
         return [_row(*r) for r in found]  # a year of a public chat: 100,000 rows in ~1 s
 
+    def latest(self, count: int) -> list[LoggedQuestion]:
+        """The ``count`` questions logged last, newest first (the staff's «Revisar»)."""
+        if not self.db.exists():
+            return []
+        with contextlib.closing(self.db.connect()) as con:
+            found = con.execute(self.db.sql(
+                f"SELECT {_READ} FROM {{t}} ORDER BY {self.db.order} DESC LIMIT ?"),
+                (count,)).fetchall()
+        return [_row(*r) for r in found]
+
     def purge(self, before: dt.date | None = None) -> int:
         """Delete rows older than ``before`` (default: the retention period); how many went."""
         if before is None:

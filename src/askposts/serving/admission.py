@@ -59,7 +59,7 @@ class Verdict:
     admitted: bool
     wait: float = 0.0
     early: bool = False
-    lease: tuple[int, int, float] | None = None
+    lease: tuple[int, int, float, int] | None = None  # slot, lease, start, client key
 
     @property
     def retry_after(self) -> int:
@@ -111,7 +111,7 @@ class Admission:
                 tokens -= cost
                 j = next(j for j, t in enumerate(leases) if t <= now - STALE)
                 leases[j] = now
-                verdict = Verdict(True, lease=(at, j, now))
+                verdict = Verdict(True, lease=(at, j, now, key))
             if not verdict.admitted:
                 self.refused += 1
             if not verdict.admitted and not verdict.early:
@@ -120,12 +120,12 @@ class Admission:
                             not_before, *leases)
         return verdict
 
-    def done(self, client: str, lease: tuple[int, int, float] | None) -> None:
+    def done(self, client: str, lease: tuple[int, int, float, int] | None) -> None:
         """The admitted question is over: its lease no longer counts."""
         if lease is None:
             return
-        at, j, started = lease
-        key, offset = self._key(client), _HEADER + at * _SLOT.size
+        at, j, started, key = lease
+        offset = _HEADER + at * _SLOT.size
         with self._locked():
             values = list(_SLOT.unpack_from(self._map, offset))
             if values[0] == key and values[4 + j] == started:  # not reused meanwhile

@@ -53,7 +53,7 @@ class Guard:
         # With no trusted proxy, a forwarded header means a proxy nobody told us about: every
         # visitor behind it is one client. Said once in the log.
         self._unsaid = not proxies
-        self.gate_retry = max(1, round(gate.wait * 2))
+        self.gate_retry = gate.retry_after
         self._busy = JSONResponse({"error": msg.BUSY}, 503,
                                   {"Retry-After": str(self.gate_retry)})
         self._refusals: dict[int, JSONResponse] = {}

@@ -77,8 +77,13 @@ class Gate:
         """Requests waiting for a slot now."""
         return len(self._waiters)
 
+    @property
+    def retry_after(self) -> int:
+        """Seconds a refused request is told to wait: twice the longest wait for a slot."""
+        return max(1, round(self.wait * 2))
+
     def _busy(self) -> Busy:
-        return Busy(max(1, round(self.wait * 2)))
+        return Busy(self.retry_after)
 
     def _enter(self, waiter: _Waiter) -> bool:
         """Take a free slot (True) or join the queue (False); ``Busy`` when it is full."""

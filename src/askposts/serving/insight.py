@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from ..errors import AskpostsError
 from ..filters import FilterError, parse_bound
-from ..questionlog.corrections import Correction, CorrectionError, Corrections
+from ..questionlog.corrections import (
+    Correction,
+    CorrectionError,
+    Corrections,
+    passage_stands,
+)
 from ..questionlog.gaps import Gap, content_gaps
 from ..questionlog.summary import Summary, summarize
 from ..spanish import messages as msg
@@ -130,7 +135,7 @@ class Insight:
                         None)
             if post is None:
                 raise CorrectionError(msg.CORRECTION_UNKNOWN_POST.format(path=path))
-            if " ".join((evidence or "").split()) not in " ".join(post.text.split()):
+            if not passage_stands(evidence, post.text):
                 raise CorrectionError(msg.CORRECTION_NOT_IN_POST.format(title=post.title))
         return self.corrections().add(question, answerable, path, evidence, should_answer,
                                       question_id, note)

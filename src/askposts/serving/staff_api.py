@@ -7,8 +7,6 @@
 """
 from __future__ import annotations
 
-import json
-
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -45,15 +43,15 @@ def add_staff_routes(app: FastAPI, service: AskService, limiter: Limiter) -> Non
         if denied is not None:
             return denied
         try:
-            made = await run_in_threadpool(insight.corrections().all)
+            kept = insight.corrections()
         except LogOff as exc:
             return JSONResponse({"error": str(exc)}, status_code=404)
         if (format or "").lower() == "jsonl":
             return PlainTextResponse(
-                "".join(_line(c.labelled()) for c in made),
+                await run_in_threadpool(kept.jsonl),
                 media_type="application/jsonl; charset=utf-8",
                 headers={"Content-Disposition": 'attachment; filename="correcciones.jsonl"'})
-        return {"corrections": [c.to_dict() for c in made]}
+        return {"corrections": [c.to_dict() for c in await run_in_threadpool(kept.all)]}
 
     @app.post("/api/corrections", status_code=201)
     async def correct(request: Request):
@@ -74,10 +72,6 @@ def add_staff_routes(app: FastAPI, service: AskService, limiter: Limiter) -> Non
         except TypeError:  # a required field is missing
             return JSONResponse({"error": msg.BAD_CORRECTION}, status_code=400)
         return JSONResponse(made.to_dict(), status_code=201)
-
-
-def _line(row: dict) -> str:
-    return json.dumps(row, ensure_ascii=False) + "\n"
 
 
 def staff_denied(request: Request, token: str, limiter: Limiter) -> JSONResponse | None:

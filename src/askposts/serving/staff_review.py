@@ -27,7 +27,7 @@ def recent_rows(insight: Insight) -> tuple[list[list[str]], list[str]]:
     if qlog is None:
         return [], []
     qlog.flush(1.0)
-    rows = qlog.rows()[-RECENT:][::-1]
+    rows = qlog.latest(RECENT)
     grades = {"answer": "respondida", "near": "cerca", "none": "sin respuesta"}
     return ([[r.hour.replace("T", " "), r.question, grades.get(r.grade, r.grade),
               f"{r.confidence:.2f}", " ".join(r.cited)] for r in rows], [r.id for r in rows])
