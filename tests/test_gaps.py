@@ -1,7 +1,8 @@
 """The content-gap report groups what people asked by meaning."""
 import numpy as np
 
-from askposts.questionlog.gaps import cluster, content_gaps, gaps_csv
+from askposts.questionlog.gaps import cluster, content_gaps
+from askposts.serving.render import gaps_csv
 from askposts.questionlog.log import LoggedQuestion
 
 SETS = [
@@ -68,3 +69,36 @@ def test_a_year_of_questions_is_grouped_quickly(fake_index, tmp_path):
     # ...and most subjects are one group (a subject split in two is the approximation's cost).
     assert len(gaps) <= 1.2 * len(set(subject.values()))
     assert all(g.closest for g in gaps[:10])
+
+
+def test_the_summary_reads_wordings_from_the_database_and_finds_the_same_groups(fake_index,
+                                                                                  tmp_path):
+    # The staff summary counts each wording in SQL (QuestionLog.asked) instead of reading every
+    # row: its largest groups must be the full report's, comments and opinions included.
+    import datetime as dt
+
+    from question_fixture import fill_log
+
+    from askposts.questionlog import wordings
+    from askposts.questionlog.gaps import largest_gaps
+
+    qlog = fill_log(tmp_path / "q.sqlite", fake_index.generation.vectors.vectors(),
+                    count=3_000, meanings=40)
+    with qlog.db.connect() as con:  # opinions, comments, an answered row, a missing vector
+        con.execute("UPDATE questions SET useful = 0, comment = 'no sirve' WHERE id = 'q7'")
+        con.execute("UPDATE questions SET useful = 1 WHERE id = 'q8'")
+        con.execute("UPDATE questions SET grade = 'answer', confidence = 0.9 WHERE id = 'q9'")
+        con.execute("UPDATE questions SET vector = NULL WHERE id IN ('q10', 'q11')")
+        con.execute("UPDATE questions SET hour = '2026-12-03T10:00' WHERE id = 'q12'")
+    since, until = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+    rows = [r for r in qlog.rows(since=since, unanswered=True) if r.hour < "2026-12-01"]
+    assert len(rows) == 2_998
+    full = content_gaps(rows, fake_index)
+    asked = wordings.asked(qlog, since, until)
+    assert sum(a.count for a in asked) == len(rows) and len(asked) < 300
+    fast = largest_gaps(asked, fake_index, comments=wordings.comments(qlog, since, until))
+    assert [g.to_dict() for g in fast] == [g.to_dict() for g in full]
+    assert [g.to_dict() for g in largest_gaps(asked, fake_index, top=10)] == [
+        {**g.to_dict(), "comments": []} for g in full[:10]]
+    assert any(g.comments == ["no sirve"] and g.not_useful == 1 for g in fast)
+    assert sum(g.useful for g in fast) == 1

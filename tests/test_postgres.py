@@ -187,11 +187,18 @@ def test_the_question_log_lives_in_the_database_with_that_backend(pg_settings, f
     import datetime as dt
 
     from askposts.questionlog.corrections import Corrections
+    from askposts.questionlog import wordings
     from askposts.questionlog.summary import summarize
 
     today = dt.datetime.now(dt.timezone.utc).date()
     seen = summarize(open_log(pg_settings, tmp_path), today - dt.timedelta(days=6), today)
     assert seen.questions == 1 and seen.sources["widget"] == 1 and seen.not_useful == 1
+    pg_log = open_log(pg_settings, tmp_path)
+    # The summary's groups read each wording once there too.
+    (asked,) = wordings.asked(pg_log, today - dt.timedelta(days=6), today)
+    assert (asked.count, asked.not_useful, asked.vector.shape) == (1, 1, (64,))
+    noted = wordings.comments(pg_log, today, today)
+    assert noted == [(asked.question, "escriban a [correo]")]
     kept = Corrections(open_log(pg_settings, tmp_path))
     kept.add("¿me llaman al 5512-3456?", answerable=False, should_answer=False)
     assert [c.answerable for c in kept.all()] == [False]

@@ -70,6 +70,26 @@ def test_no_import_cycle():
             visit(name, [name])
 
 
+# The stages in the order data flows (files -> posts -> ... -> answers -> the front ends).
+STAGES = ["posts", "embedding", "indexing", "answering", "questionlog", "fitting", "serving",
+          "cli"]
+
+
+def test_stages_import_only_earlier_stages():
+    # A lower stage never reaches up, not even in a deferred import (only for type hints).
+    modules = _modules()
+    rank = {s: n for n, s in enumerate(STAGES)}
+
+    def stage(module):
+        parts = module.split(".")
+        return rank.get(parts[1]) if len(parts) > 2 else None
+
+    upward = [f"{name} -> {target}" for name, path in modules.items()
+              for target in _imports(name, path, set(modules))
+              if stage(name) is not None and (stage(target) or 0) > stage(name)]
+    assert not upward, upward
+
+
 def test_serving_loads_without_the_builder():
     # The web API answers from a built index: loading it never pulls in the builder (torch).
     modules = _modules()

@@ -19,7 +19,8 @@ def _log(args: argparse.Namespace) -> QuestionLog:
 
 def cmd_questions(args: argparse.Namespace) -> int:
     """The content-gap report (text, JSON or CSV), or ``purge`` of old questions."""
-    from ..questionlog.gaps import content_gaps, gaps_csv
+    from ..questionlog.gaps import content_gaps
+    from ..serving.render import gaps_csv
 
     qlog = _log(args)
     if args.action == "purge":

@@ -1,8 +1,9 @@
-"""Where generations and the question log live, chosen by name in one registry.
+"""Where generations live, chosen by name in one registry.
 
-``BACKENDS`` maps each ``backend`` setting to how it opens the index's ``Store`` and the question
-log's database: ``faiss`` (a folder on disk, the log in SQLite beside it) or ``postgres`` (one
-schema holds both). ``open_store`` and ``open_question_db`` are the only places that choose.
+``BACKENDS`` maps each ``backend`` setting to how it opens the index's ``Store``: ``faiss`` (a
+folder on disk) or ``postgres`` (a schema). ``open_store`` is the only place that chooses; the
+question log, a later stage, follows the same name (``questionlog.database.open_question_db``:
+SQLite beside the folder, or a table in that schema).
 The builder and ``Index`` only see a ``Store``: lock, publish a complete generation atomically,
 load the published one, and a cheap ``stamp`` that changes when another process publishes.
 """
@@ -21,7 +22,6 @@ from .folder import POINTER, IndexFolder
 from .generation import Generation
 
 if TYPE_CHECKING:
-    from ..questionlog.database import PostgresDB, SqliteDB
     from ..settings import Settings
 
 QUESTION_FILE = "questions.sqlite"  # the question log beside a folder index
@@ -103,13 +103,7 @@ def _folder(settings: "Settings", index_dir: Path) -> Store:
     return FolderStore(index_dir)
 
 
-def _sqlite(settings: "Settings", index_dir: Path) -> "SqliteDB":
-    from ..questionlog.database import SqliteDB
-
-    return SqliteDB(index_dir / QUESTION_FILE)
-
-
-def _database_url(settings: "Settings") -> str:
+def database_url(settings: "Settings") -> str:
     from ..settings import SettingsError
 
     if not settings.database_url:
@@ -120,25 +114,17 @@ def _database_url(settings: "Settings") -> str:
 def _postgres(settings: "Settings", index_dir: Path) -> Store:
     from .postgres import PostgresStore
 
-    return PostgresStore(_database_url(settings), settings.database_schema)
-
-
-def _postgres_questions(settings: "Settings", index_dir: Path) -> "PostgresDB":
-    from ..questionlog.database import PostgresDB
-
-    return PostgresDB(_database_url(settings), settings.database_schema)
+    return PostgresStore(database_url(settings), settings.database_schema)
 
 
 @dataclass(frozen=True)
 class Backend:
-    """How one backend opens the index's store and the question log's database."""
+    """How one backend opens the index's store."""
 
     store: Callable[["Settings", Path], Store]
-    questions: Callable[["Settings", Path], "SqliteDB | PostgresDB"]
 
 
-BACKENDS: dict[str, Backend] = {"faiss": Backend(_folder, _sqlite),
-                                "postgres": Backend(_postgres, _postgres_questions)}
+BACKENDS: dict[str, Backend] = {"faiss": Backend(_folder), "postgres": Backend(_postgres)}
 
 
 def backend(settings: "Settings") -> Backend:
@@ -155,8 +141,3 @@ def backend(settings: "Settings") -> Backend:
 def open_store(settings: "Settings", index_dir: str | Path) -> Store:
     """Where the settings keep the index's generations."""
     return backend(settings).store(settings, Path(index_dir))
-
-
-def open_question_db(settings: "Settings", index_dir: str | Path) -> "SqliteDB | PostgresDB":
-    """Where the settings keep the question log (beside the index, or in its database)."""
-    return backend(settings).questions(settings, Path(index_dir))

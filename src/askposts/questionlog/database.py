@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import psycopg
 
+    from ..settings import Settings
+
 _COLUMNS = ("id TEXT PRIMARY KEY, hour TEXT NOT NULL, question TEXT NOT NULL, "
             "grade TEXT NOT NULL, confidence REAL, reason TEXT, cited TEXT, latency_ms INTEGER, "
             "filters TEXT, vector {blob}, useful INTEGER, comment TEXT, source TEXT")
@@ -106,3 +108,14 @@ class PostgresDB:
         """One transaction for a batch of writes."""
         with con.transaction():
             yield
+
+
+def open_question_db(settings: "Settings", index_dir: str | Path) -> "SqliteDB | PostgresDB":
+    """Where the settings keep the question log: beside a folder index, or in the index's
+    PostgreSQL schema (the backend's name as ``indexing.stores`` reads it)."""
+    from ..indexing.stores import QUESTION_FILE, backend, database_url
+
+    backend(settings)  # an unknown name: the same Spanish error as the index's
+    if settings.backend == "postgres":
+        return PostgresDB(database_url(settings), settings.database_schema)
+    return SqliteDB(Path(index_dir) / QUESTION_FILE)

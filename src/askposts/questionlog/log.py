@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_COMMENT = 300
 LOW_CONFIDENCE = 0.5  # an answer given with less than this counts as a gap in the report
+# The content-gap report's questions: not answered, answered unsurely, or marked not useful.
+UNANSWERED = "(grade != 'answer' OR confidence < ? OR useful = 0)"
 SOURCES = ("chat", "widget", "api", "mcp")  # the front ends a question can come from
 
 
@@ -177,7 +179,7 @@ class QuestionLog:
         sql, args = f"SELECT {_READ} FROM {{t}} WHERE hour >= ?", [
             since.isoformat() if since else ""]
         if unanswered:
-            sql += " AND (grade != 'answer' OR confidence < ? OR useful = 0)"
+            sql += " AND " + UNANSWERED
             args.append(LOW_CONFIDENCE)
         with contextlib.closing(self.db.connect()) as con:
             found = con.execute(self.db.sql(sql + f" ORDER BY hour, {self.db.order}"),
@@ -225,7 +227,7 @@ def _row(qid: str, hour: str, question: str, grade: str, confidence: float | Non
 
 def log_target(settings: "Settings", index_folder: Path) -> "SqliteDB | PostgresDB":
     """The question log's database for the index in ``index_folder`` (see ``stores``)."""
-    from ..indexing.stores import open_question_db
+    from .database import open_question_db
 
     return open_question_db(settings, index_folder)
 

@@ -19,12 +19,12 @@ from ..errors import AskpostsError
 from ..filters import Filters, parse_bound
 from ..index import UNREADABLE
 from ..indexing.recorded import recorded
-from ..questionlog.gaps import content_gaps, gaps_csv
+from ..questionlog.gaps import content_gaps
 from ..spanish import messages as msg
 from .auth import Limiter
 from .gate import Busy
 from .reindex import Reindexer, signature_status
-from .render import hits_csv
+from .render import gaps_csv, hits_csv
 from .service import AskService
 from .staff_api import add_staff_routes, staff_denied
 

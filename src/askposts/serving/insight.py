@@ -9,6 +9,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..errors import AskpostsError
@@ -19,7 +20,8 @@ from ..questionlog.corrections import (
     Corrections,
     passage_stands,
 )
-from ..questionlog.gaps import Gap, content_gaps
+from ..questionlog import wordings
+from ..questionlog.gaps import Gap, largest_gaps
 from ..questionlog.summary import Summary, summarize
 from ..spanish import messages as msg
 from .service import AskService
@@ -77,41 +79,48 @@ class Insight:
 
     def overview(self, since: dt.date, until: dt.date) -> Overview:
         """The period's figures, counted now, and its largest groups of unanswered questions
-        (see ``_largest_gaps``)."""
+        (see ``_largest_gaps``). The figures are counted on a second thread meanwhile: both
+        mostly wait on the database (a period grouped the first time: 1.2 -> 0.8 s)."""
         qlog = self._log()
         qlog.flush(1.0)  # what was asked a moment ago counts
-        summary = summarize(qlog, since, until)
-        return Overview(summary, self._largest_gaps(since, until, summary.questions))
+        with ThreadPoolExecutor(1, thread_name_prefix="staff-summary") as pool:
+            counted = pool.submit(summarize, qlog, since, until)
+            gaps = self._largest_gaps(since, until, lambda: counted.result().questions)
+            return Overview(counted.result(), gaps)
 
-    def _largest_gaps(self, since: dt.date, until: dt.date, questions: int) -> list[Gap]:
+    def _largest_gaps(self, since: dt.date, until: dt.date,
+                      questions: Callable[[], int]) -> list[Gap]:
         """The period's groups. Grouped now when never grouped, or when the period's count
-        changed and it is small (under ``GROUP_NOW`` questions: under a second). Otherwise
-        the last groups at once, regrouped in the background when the count changed or
-        they are ``GAPS_FRESH`` old: staff do not wait for the clustering of a big log, and
-        no two regroupings run together."""
+        (``questions()``) changed and it is small (under ``GROUP_NOW`` questions: under a
+        second). Otherwise the last groups at once, regrouped in the background when the
+        count changed or they are ``GAPS_FRESH`` old: staff do not wait for the clustering
+        of a big log, and no two regroupings run together."""
         key = (since, until, self.service.index.generation.name)
         with self._lock:
             kept = self._gaps.get(key)
-        if kept is None or (kept[1] != questions and questions < GROUP_NOW):
+        if kept is None:
             return self._group(key, questions)
-        if (kept[1] != questions or self._clock() - kept[0] >= GAPS_FRESH) \
+        count = questions()
+        if kept[1] != count and count < GROUP_NOW:
+            return self._group(key, questions)
+        if (kept[1] != count or self._clock() - kept[0] >= GAPS_FRESH) \
                 and self._refreshing.acquire(False):
             def refresh() -> None:
                 try:
-                    self._group(key, questions)
+                    self._group(key, lambda: count)
                 finally:
                     self._refreshing.release()
             threading.Thread(target=refresh, name="staff-gaps", daemon=True).start()
         return kept[2]
 
-    def _group(self, key: tuple, questions: int) -> list[Gap]:
+    def _group(self, key: tuple, questions: Callable[[], int]) -> list[Gap]:
         since, until, _ = key
-        last = (until + dt.timedelta(days=1)).isoformat()
-        rows = [r for r in self._log().rows(since=since, unanswered=True) if r.hour < last]
-        gaps = content_gaps(rows, self.service.index, top=TOP_GAPS)
+        qlog = self._log()
+        gaps = largest_gaps(wordings.asked(qlog, since, until), self.service.index,
+                            top=TOP_GAPS, comments=wordings.comments(qlog, since, until))
         with self._lock:
             self._gaps = {**{k: v for k, v in self._gaps.items() if k[2] == key[2]},
-                          key: (self._clock(), questions, gaps)}
+                          key: (self._clock(), questions(), gaps)}
         return gaps
 
     def prepare(self) -> None:

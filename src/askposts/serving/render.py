@@ -9,6 +9,7 @@ import csv
 import io
 from html import escape
 
+from ..questionlog.gaps import Gap
 from ..records import Answer, Hit
 from ..spanish import messages as msg
 from ..spanish.words import spanish_date
@@ -109,3 +110,21 @@ def hits_csv(hits: list[Hit]) -> str:
     writer.writerow(CSV_COLUMNS)
     writer.writerows(hits_rows(hits))
     return buffer.getvalue()
+
+
+GAPS_CSV_COLUMNS = ["grupo", "veces_en_el_grupo", "hora", "pregunta", "decision", "confianza",
+               "motivo", "citadas", "util", "comentario"]
+
+
+def gaps_csv(gaps: list[Gap]) -> str:
+    """One row per question with its group number (a spreadsheet can pivot on it)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(GAPS_CSV_COLUMNS)
+    for n, gap in enumerate(gaps, 1):
+        for q in gap.questions:
+            writer.writerow([n, gap.count, q.hour, safe_cell(q.question), q.grade,
+                             f"{q.confidence:.2f}", safe_cell(q.reason), " ".join(q.cited),
+                             "" if q.useful is None else ("sí" if q.useful else "no"),
+                             safe_cell(q.comment)])
+    return out.getvalue()
