@@ -142,3 +142,69 @@ def test_the_shipped_model_records_how_it_was_fitted():
     read = AnswerModel.load(reader=True).info
     assert read["reader"]["read_top"] == AnswerModel.load(reader=True).read_top
     assert read["replies"]["site"]["confidently_wrong"] <= site["confidently_wrong"]
+
+
+def _site_lines(tmp_path, shift: int) -> tuple[str, str]:
+    """Labelled questions and staff corrections on the sample posts: each asks about one
+    sentence (``shift``: the corrections point at another sentence of the same post)."""
+    from conftest import SAMPLE
+
+    from askposts.posts.corpus import load_corpus
+
+    posts = [p for p in load_corpus(SAMPLE).posts if len(p.text.split(". ")) > 1]
+    plain, fixed = [], []
+    for n, post in enumerate(posts * 4):
+        sentences = [s for s in post.text.split(". ") if len(s.split()) > 5]
+        said = sentences[(n // len(posts)) % len(sentences)]
+        line = {"question": f"¿{' '.join(said.split()[:8])}?", "relevant": [post.path],
+                "evidence": said}
+        plain.append({**line, "id": f"q-{n}"})
+        evidence = sentences[(n // len(posts) + shift) % len(sentences)]
+        fixed.append({**line, "id": f"correccion-{n}", "evidence": evidence,
+                      "question": f"¿y {' '.join(said.split()[2:9])}?"})
+    plain += [{"id": f"q-x{n}", "question": q, "relevant": [], "evidence": ""}
+              for n, q in enumerate(["¿cuánto cuesta una pizza?", "¿dónde queda la playa?",
+                                     "¿cómo cambio una llanta?", "¿qué hora es en Tokio?",
+                                     "¿receta de tamales?", "¿quién pinta la Mona Lisa?"])]
+    fixed += [{"id": f"correccion-x{n}", "question": q, "relevant": [], "evidence": ""}
+              for n, q in enumerate(["¿horario del museo?", "¿precio del boleto de bus?",
+                                     "¿quién ganó el mundial?"])]
+    paths = []
+    for name, rows in (("preguntas", plain), (f"correcciones-{shift}", fixed)):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                        encoding="utf-8")
+        paths.append(str(path))
+    return paths[0], paths[1]
+
+
+def test_the_fit_says_what_the_corrections_changed(tmp_path, settings, fake_embedder):
+    # The report compares the held-out figures without learning from the corrections and
+    # with them. "Without" must not learn from them at all: pointing the same corrections
+    # at other sentences of the same posts leaves it exactly as it was.
+    from conftest import SAMPLE
+
+    builder = Builder(settings, fake_embedder)
+    reports = []
+    for shift in (0, 1):
+        questions, corrections = _site_lines(tmp_path, shift)
+        said: dict = {}
+        data = load_datasets(builder, tmp_path / "work", None, [questions], str(SAMPLE),
+                             log=lambda m: 0, corrections=corrections, said=said)
+        _, report = fit(data, builder.analyzer, log=lambda m: 0)
+        reports.append(report["corrections_changed"])
+    first, moved = reports
+    corrected = first["corrected"]
+    assert corrected["before"]["questions"] == corrected["after"]["questions"] == \
+        said["corrections"]["used"] > 10
+    assert corrected["after"]["answerable"] == corrected["after"]["questions"] - 3
+    for side in ("before", "after"):
+        c = corrected[side]
+        assert c["quote_holds"] <= c["answerable"]
+        assert c["answered_right"] + c["confidently_wrong"] <= c["questions"]
+        assert c["unanswerable_not_answered"] <= 3
+    assert set(first["site_others"]["before"]) >= {"quote_holds", "confidently_wrong"}
+    assert moved["site_others"]["before"] == first["site_others"]["before"]
+    # ...while learning from them does change the figures (the comparison can tell).
+    assert moved["site_others"]["after"] != first["site_others"]["after"]
+    assert moved["corrected"]["after"] != first["corrected"]["after"]

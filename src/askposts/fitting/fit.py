@@ -51,10 +51,15 @@ class Asked:
     windows: Windows | None = None
     rows: np.ndarray | None = None  # (candidate windows, ALL_WINDOW)
     labels: np.ndarray | None = None  # per candidate window: holds the answer
+    learn: bool = True  # may teach the models (a comparison leaves some out)
 
     @property
     def answerable(self) -> bool:
         return bool(self.q.relevant)
+
+    def trains(self, fold: int) -> bool:
+        """Whether it is in the training part of ``fold`` (the other folds' items)."""
+        return self.fold != fold and self.learn
 
 
 def folds_of(groups: list[str], n: int = FOLDS) -> list[int]:

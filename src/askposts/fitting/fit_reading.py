@@ -126,13 +126,15 @@ def reading_stage(items: list[Asked], firsts: list[np.ndarray], reader: Reader,
     cache.save()
     rows = [reading_rows(a.windows, r, ALL_READING) if a.windows is not None
             else np.zeros((0, len(ALL_READING))) for a, r in zip(items, readings)]
-    train = lambda k: [i for i, a in enumerate(items) if a.fold != k]  # noqa: E731
+    train = lambda k: [i for i, a in enumerate(items) if a.trains(k)]  # noqa: E731
     models = [fit_window([items[i] for i in train(k)], ALL_READING,
                          rows=[rows[i] for i in train(k)], known=ALL_READING)
               for k in range(FOLDS)]
     logits = [models[a.fold].logit(r) if len(r) else np.zeros(0)
               for a, r in zip(items, rows)]
-    final = fit_window(items, ALL_READING, rows=rows, known=ALL_READING)
+    learn = [i for i, a in enumerate(items) if a.learn]
+    final = fit_window([items[i] for i in learn], ALL_READING, rows=[rows[i] for i in learn],
+                       known=ALL_READING)
     report = {"read_top": top, "first_stage_recall": top_recall(items, firsts),
               "unit_p@1": unit_p1(items, readings)}
     log(f"lector: {report}")

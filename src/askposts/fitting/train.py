@@ -22,7 +22,9 @@ import numpy as np
 from ..answering.model import AnswerModel, Linear, starting_fusion
 from ..indexing.generation import Generation
 from ..indexing.lexical import Analyzer
+from .corrected import changed, is_correction
 from .data import Labelled, query_vectors, site_questions, squad_posts, usable_corrections
+from .figures import OFF_TOPIC, by_dataset, replies
 from .fit import (
     ALL_DECISION,
     ALL_WINDOW,
@@ -51,7 +53,6 @@ if TYPE_CHECKING:
 # One labelled data set: (name, its generation, its questions, their vectors).
 Dataset = tuple[str, Generation, list[Labelled], np.ndarray]
 
-OFF_TOPIC = "fuera-de-tema"
 CROSS = 600  # questions of each data set also asked of the other's posts: off topic by design
 REFUSE = 0.03  # answerable questions graded "none", at most, on every data set
 # Replies graded "answer" whose quote lacks the answer (or that answer the unanswerable), at
@@ -128,34 +129,6 @@ def off_topic(datasets: list[Dataset], analyzer: Analyzer, fusion: Linear) -> li
     return out
 
 
-def _means(per_fold: list[dict]) -> dict:
-    keys = sorted({k for f in per_fold for k in f})
-    return {k: round(float(np.mean([f[k] for f in per_fold if k in f])), 4) for k in keys}
-
-
-def grade_metrics(items: list[Asked], done: list[Judged], p: np.ndarray, t: np.ndarray,
-                  choices: Choices) -> dict:
-    """The figures a citizen judges replies by, for one fold of one data set."""
-    grade = np.where(p >= choices.threshold, "answer",
-                     np.where(t >= choices.near, "near", "none"))
-    grade = np.where([d.quote is None for d in done], "none", grade)
-    ans = np.array([a.answerable for a in items])
-    holds = np.array([d.holds and g != "none" for d, g in zip(done, grade)])
-    said = grade == "answer"
-    out = {"hedged_unanswerable": float(np.mean(~said[~ans])) if (~ans).any() else None,
-           "none_unanswerable": float(np.mean(grade[~ans] == "none")) if (~ans).any() else None,
-           "confidently_wrong": float(np.mean(said & ~holds))}
-    if ans.any():
-        out |= {"quote_holds": float(np.mean(holds[ans])),
-                "answered": float(np.mean(said[ans])),
-                "none_answerable": float(np.mean(grade[ans] == "none")),
-                "words": float(np.mean([d.words for d, g in zip(done, grade)
-                                        if d.quote is not None and g != "none"] or [0]))}
-    if said.any():
-        out["answer_precision"] = float(np.mean(holds[said]))
-    return {k: v for k, v in out.items() if v is not None}
-
-
 def choose_trim(items: list[Asked], logits: list[np.ndarray]) -> float:
     """The largest trim whose quotes hold the answer nearly as often as the best trim's."""
     rates = []
@@ -193,20 +166,28 @@ def decide(items: list[Asked], done: list[Judged], answer_names: tuple[str, ...]
             fit_scaled(pick(topic_names), answerable, topic_names, w, c))
 
 
-def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object] = print,
-        reader: "Reader | None" = None, work: Path | None = None,
-        read_top: int = READ_TOP) -> tuple[AnswerModel, dict]:
-    """Every model of the answer file, with a reading stage when ``reader`` is given."""
-    start = starting_fusion()
-    items: list[Asked] = []
-    for name, gen, qs, vecs in datasets:
-        items += ask_all(gen, analyzer, qs, vecs, name, start)
-    items += off_topic(datasets, analyzer, start)
-    train = lambda k: [a for a in items if a.fold != k]  # noqa: E731
-    report: dict = {"folds": FOLDS, "wrong_at_most": WRONG, "refuse_at_most": REFUSE}
+@dataclass
+class CrossFit:
+    """Every item's out-of-fold results: each from models fitted on the other folds."""
 
+    logits: list[np.ndarray]
+    readings: list
+    reading: Linear | None  # the reading model fitted on every item that learns
+    done: list[Judged]
+    p: np.ndarray  # the answer model's probability
+    t: np.ndarray  # the topic model's probability
+    choices: list[Choices]  # per fold
+    report: dict
+
+
+def cross_fit(items: list[Asked], analyzer: Analyzer, start: Linear,
+              log: Callable[[str], object] = print, reader: "Reader | None" = None,
+              work: Path | None = None, read_top: int = READ_TOP) -> CrossFit:
+    """The grouped cross-validation of every model; only items that ``learn`` teach."""
+    train = lambda k: [a for a in items if a.trains(k)]  # noqa: E731
+    report: dict = {}
     fusions = [fit_fusion(train(k), start) for k in range(FOLDS)]
-    report["ranking"] = _by_dataset(
+    report["ranking"] = by_dataset(
         items, lambda k, idx: ranking_metrics([items[i] for i in idx], fusions[k]))
     log(f"fusión: {report['ranking']}")
     for a in items:  # every question's windows under the fusion that did not see it
@@ -218,12 +199,12 @@ def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object
     if reader is not None:
         logits, readings, reading, report["reader"] = reading_stage(
             items, logits, reader, work, read_top, log)
-    trims = [choose_trim(train(k), [lg for a, lg in zip(items, logits) if a.fold != k])
+    trims = [choose_trim(train(k), [lg for a, lg in zip(items, logits) if a.trains(k)])
              for k in range(FOLDS)]
     done = [judged(a, lg, trims[a.fold], r) for a, lg, r in zip(items, logits, readings)]
     holds = np.array([d.holds for d in done])
     p, t = np.zeros(len(items)), np.zeros(len(items))
-    models = [decide(train(k), [d for a, d in zip(items, done) if a.fold != k],
+    models = [decide(train(k), [d for a, d in zip(items, done) if a.trains(k)],
                      ANSWER_SIGNALS, TOPIC_SIGNALS) for k in range(FOLDS)]
     for i, (a, d) in enumerate(zip(items, done)):
         answer, topic = models[a.fold]
@@ -231,36 +212,48 @@ def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object
         t[i] = topic.probability(d.row[[ALL_DECISION.index(n) for n in topic.features]])
     choices = []
     for k in range(FOLDS):
-        rest = [i for i, a in enumerate(items) if a.fold != k]
+        rest = [i for i, a in enumerate(items) if a.trains(k)]
         cut, near = choose_thresholds([items[i] for i in rest], p[rest], t[rest], holds[rest])
         choices.append(Choices(trims[k], cut, near))
-    report["replies"] = _by_dataset(items, lambda k, idx: grade_metrics(
-        [items[i] for i in idx], [done[i] for i in idx], p[idx], t[idx], choices[k]),
-        off_topic=True)
+    report["replies"] = replies(items, CrossFit(logits, readings, reading, done, p, t,
+                                                 choices, {}))
     report["fold_choices"] = [vars(ch) for ch in choices]
     log(f"respuestas: {report['replies']}")
+    return CrossFit(logits, readings, reading, done, p, t, choices, report)
+
+
+def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object] = print,
+        reader: "Reader | None" = None, work: Path | None = None,
+        read_top: int = READ_TOP) -> tuple[AnswerModel, dict]:
+    """Every model of the answer file, with a reading stage when ``reader`` is given. With
+    staff corrections among the site's questions, the report also says what they changed:
+    the same cross-validation without learning from them, first (``corrected.changed``)."""
+    start = starting_fusion()
+    items: list[Asked] = []
+    for name, gen, qs, vecs in datasets:
+        items += ask_all(gen, analyzer, qs, vecs, name, start)
+    items += off_topic(datasets, analyzer, start)
+    report: dict = {"folds": FOLDS, "wrong_at_most": WRONG, "refuse_at_most": REFUSE}
+    corrected = [a for a in items if is_correction(a)]
+    before = None
+    if corrected:
+        for a in corrected:
+            a.learn = False
+        log("correcciones: la misma validación cruzada sin aprender de ellas, para comparar")
+        before = cross_fit(items, analyzer, start, lambda m: None, reader, work, read_top)
+        for a in corrected:
+            a.learn = True
+    cf = cross_fit(items, analyzer, start, log, reader, work, read_top)
+    report |= cf.report
+    if before is not None:
+        report["corrections_changed"] = changed(items, before, cf, log)
 
     fusion = fit_fusion(items, start)
     window = fit_window(items, WINDOW_SIGNALS)
-    trim = choose_trim(items, logits)
-    answer, topic = decide(items, done, ANSWER_SIGNALS, TOPIC_SIGNALS)
-    threshold, near = choose_thresholds(items, p, t, holds)
+    trim = choose_trim(items, cf.logits)
+    answer, topic = decide(items, cf.done, ANSWER_SIGNALS, TOPIC_SIGNALS)
+    threshold, near = choose_thresholds(items, cf.p, cf.t, np.array([d.holds for d in cf.done]))
     report |= {"trim": trim, "threshold": round(threshold, 4), "near": round(near, 4),
                "data": {name: len(qs) for name, _, qs, _ in datasets}}
-    return AnswerModel(fusion, window, answer, topic, trim, threshold, near, report, reading,
-                       read_top if reading is not None else 0), report
-
-
-def _by_dataset(items: list[Asked], fn, off_topic: bool = False) -> dict:
-    """Fold means of ``fn(fold, indexes of its test items)`` per data set (off-topic questions
-    only where the figure means something for them: the replies)."""
-    names = sorted({a.dataset for a in items if off_topic or a.dataset != OFF_TOPIC})
-    out = {}
-    for name in names:
-        folds = []
-        for k in range(FOLDS):
-            test = [i for i, a in enumerate(items) if a.dataset == name and a.fold == k]
-            if test:
-                folds.append(fn(k, test))
-        out[name] = _means(folds)
-    return out
+    return AnswerModel(fusion, window, answer, topic, trim, threshold, near, report,
+                       cf.reading, read_top if cf.reading is not None else 0), report

@@ -22,6 +22,8 @@ from .redact import redact
 
 MAX_NOTE = 300
 
+CORRECTION_ID = "correccion-"  # an exported correction's id starts so (fit tells them apart)
+
 
 def passage_stands(passage: str, text: str) -> bool:
     """Whether ``passage`` is, word for word (spacing aside), in a post's ``text``."""
@@ -57,7 +59,7 @@ class Correction:
         return {"question": self.question, "relevant": [self.path] if self.answerable else [],
                 "answer": self.evidence, "evidence": self.evidence, "type": "correction",
                 "style": "staff", "answerable": self.answerable,
-                "should_answer": self.should_answer, "id": f"correccion-{self.id}",
+                "should_answer": self.should_answer, "id": CORRECTION_ID + self.id,
                 "created": self.created, "note": self.note}
 
 
