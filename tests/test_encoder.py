@@ -68,10 +68,14 @@ def test_the_reduced_tokenizer_gives_the_full_tokenizers_ids(encoders, corpus_in
     squad = json.loads((SHARED / "eval/squad-es-v2/tune.json").read_text(encoding="utf-8"))
     texts += [qa["question"] for a in squad["data"] for p in a["paragraphs"] for qa in p["qas"]]
     texts += ["¿Qué dice el artículo 5?", "Москва и Гватемала", "東京で", "tel. ☎ 2222-3333",
-              "precio: Q 25.00 — «gratis»…", "<mask> enmascarado", "naïve façade œuvre ß"]
+              "precio: Q 25.00 — «gratis»…", "<mask> enmascarado", "naïve façade œuvre ß",
+              "❤️ gracias", "⏰ 10:00 ⏳", "⬇️ Descargue ⭐"]
     full = ours.tokenizer.full()
     prompted = ["query: " + t for t in texts]
     assert ours.tokenizer.ids(prompted) == [e.ids for e in full.encode_batch(prompted)]
+    # Emoji in their colour form (❤️), ⏰ and ⬇ are common in posts and questions: the
+    # reduced tokenizer covers them, so they never load the full one (280 MB).
+    assert all(ours.tokenizer._fits(t) for t in ("❤️ gracias", "⏰ 10:00", "⬇️ Descargue ⭐"))
     # The full tokenizer stays for a while after a text in another script, then goes.
     assert ours.tokenizer._full is not None
     ours.tokenizer._full_until = 0.0
