@@ -19,6 +19,7 @@ from askposts.fitting.data import (
     squad_posts,
 )
 from askposts.fitting.fit import folds_of, threshold_capping_wrong, threshold_refusing
+from askposts.fitting.fit_reading import READ_TOP
 from askposts.fitting.train import fit, load_datasets
 from askposts.indexing.builder import Builder
 
@@ -96,7 +97,7 @@ def test_fit_is_deterministic_and_reports_fold_means(fitted):
     assert replies["words"] <= 70
     assert 0 < first.near < 1 and 0 < first.threshold <= 1 and first.trim >= 0
     # The reading stage: fitted on the same folds, with its recall and the reader's P@1.
-    assert first.reading is not None and first.read_top == 6
+    assert first.reading is not None and first.read_top == READ_TOP
     assert set(report["reader"]["unit_p@1"]["squad"]) >= {"reader", "first_stage", "cosine"}
     assert report["reader"]["first_stage_recall"]["units6"] > 0.5
 

@@ -177,3 +177,13 @@ def test_a_question_asking_where_to_see_something_gets_the_posts_link(fake_index
         LINKED.format(link=hit.link)
     # A quote that has an address already needs no note.
     assert post_note(query, replace(hit, text=f"Véalo en {hit.link} hoy.")) == ""
+
+
+def test_pairs_are_padded_to_a_few_lengths():
+    # Each new (rows, length) shape makes the CPU kernels keep buffers of their own: lengths
+    # are rounded up to a multiple of BUCKET, the padding masked.
+    ids, keep = readernet.padded([[0, 5, 2], [0, 5, 6, 7, 2]], pad=1)
+    assert ids.shape == (2, readernet.BUCKET) and int(keep.sum()) == 8
+    assert ids[0, 3:].tolist() == [1] * (readernet.BUCKET - 3)
+    full = [[0] + [5] * (readernet.BUCKET - 2) + [2]] * 2
+    assert readernet.padded(full, pad=1)[1] is None  # a full bucket: no mask at all

@@ -57,8 +57,8 @@ class Settings:
     # Ranking and answers: weights fitted by `askposts fit` (docs/retrieval.md); empty = the
     # parameter file shipped in the package.
     answer_model: str = ""
-    # The reader stage (docs/retrieval.md): fewer confident wrong answers, but about 4x the
-    # CPU per question (ask p50 15 -> 65 ms): off until a lighter reader is trained.
+    # The reader stage (docs/retrieval.md): fewer confident wrong answers, but about 2.5x the
+    # CPU per question (ask p50 19 -> 42 ms, 3 units read): off until a lighter reader.
     reader: bool = False
     reader_weights: str = ""  # the reader's weights (`askposts fit-reader`); empty = shipped
     answer_threshold: float = -1.0  # < 0: the fitted threshold of the answer model

@@ -23,6 +23,10 @@ HIDDEN_NAMES = ("qkv.weight", "qkv.bias", "out.weight", "out.bias", "ln1.weight"
                 "ln2.bias")
 MAX_QUESTION = 48  # question tokens kept (with <s> and </s>)
 MAX_PAIR = 128  # tokens of the pair at most: the unit is cut to fit
+# Padded lengths are multiples of this: each new (rows, length) shape makes the CPU kernels
+# keep buffers of their own, so few lengths keep a serving process small (measured: 164 ->
+# 22 MB grown over 240 questions, for 5 % more arithmetic).
+BUCKET = 16
 
 
 def pair_ids(question: list[int], unit: list[int]) -> list[int]:
@@ -80,11 +84,11 @@ class Embeddings:
 
 def padded(rows: Sequence[list[int]], pad: int
            ) -> "tuple[torch.Tensor, torch.Tensor | None]":
-    """Token rows padded to the longest: (ids, keep) tensors, or (ids, None) when all rows
-    have one length (no mask: the exact path)."""
+    """Token rows padded to the longest, rounded up to a multiple of ``BUCKET``: (ids, keep)
+    tensors, or (ids, None) when all rows fill that length (no mask: the exact path)."""
     import torch
 
-    longest = max(map(len, rows))
+    longest = -(-max(map(len, rows)) // BUCKET) * BUCKET
     if all(len(r) == longest for r in rows):
         return torch.tensor(list(rows)), None
     ids = torch.tensor([r + [pad] * (longest - len(r)) for r in rows])

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..fitting.fit_reading import READ_TOP
 from ..spanish import messages as msg
 from ..spanish.words import spanish_date
 from .common import (
@@ -164,7 +165,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sample", type=int, help="usar solo N artículos / N×25 preguntas (pruebas)")
     p.add_argument("--no-reader", action="store_true",
                    help="ajustar sin el lector (sin la etapa de lectura)")
-    p.add_argument("--read-top", type=int, default=6,
-                   help="frases que lee el lector por pregunta (por defecto 6)")
+    p.add_argument("--read-top", type=int, default=READ_TOP,
+                   help=f"frases que lee el lector por pregunta (por defecto {READ_TOP})")
     add_common(p)
     p.set_defaults(func=cmd_fit)
