@@ -215,11 +215,11 @@ def cross_fit(items: list[Asked], analyzer: Analyzer, start: Linear,
         rest = [i for i, a in enumerate(items) if a.trains(k)]
         cut, near = choose_thresholds([items[i] for i in rest], p[rest], t[rest], holds[rest])
         choices.append(Choices(trims[k], cut, near))
-    report["replies"] = replies(items, CrossFit(logits, readings, reading, done, p, t,
-                                                 choices, {}))
+    cf = CrossFit(logits, readings, reading, done, p, t, choices, report)
+    report["replies"] = replies(items, cf)
     report["fold_choices"] = [vars(ch) for ch in choices]
     log(f"respuestas: {report['replies']}")
-    return CrossFit(logits, readings, reading, done, p, t, choices, report)
+    return cf
 
 
 def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object] = print,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .log import LoggedQuestion
-from .wordings import Asked, of_rows
+from .wordings import Wording, of_rows
 
 if TYPE_CHECKING:
     from ..index import Index
@@ -132,7 +132,7 @@ def _nearest(vectors: np.ndarray, anchors: np.ndarray, k: int = 1, chunk: int = 
     return np.concatenate(out) if out else np.zeros((0, k), dtype=int)
 
 
-def _vectors(texts: list[Asked], embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+def _vectors(texts: list[Wording], embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
     missing = [a for a in texts if a.vector is None]
     if missing:
         for a, vec in zip(missing, embed([a.question for a in missing])):
@@ -155,7 +155,7 @@ def content_gaps(rows: list[LoggedQuestion], index: "Index", distance: float = D
     return gaps
 
 
-def largest_gaps(asked: list[Asked], index: "Index", distance: float = DISTANCE,
+def largest_gaps(asked: list[Wording], index: "Index", distance: float = DISTANCE,
                  closest: int = 3, top: int | None = None,
                  comments: Sequence[tuple[str, str]] = ()) -> list[Gap]:
     """Groups of the wordings ``asked`` (first asked first) by meaning, most asked first;
@@ -191,7 +191,7 @@ def largest_gaps(asked: list[Asked], index: "Index", distance: float = DISTANCE,
     return gaps
 
 
-def _gap(texts: list[Asked], central: Asked, gen, near: np.ndarray, closest: int,
+def _gap(texts: list[Wording], central: Wording, gen, near: np.ndarray, closest: int,
          comments: Sequence[tuple[str, str]]) -> Gap:
     mine = {a.question for a in texts}
     posts = list(dict.fromkeys(int(gen.passage_post[p]) for p in near))[:closest]

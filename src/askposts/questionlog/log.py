@@ -67,6 +67,12 @@ class LoggedQuestion:
     source: str = ""  # the front end: chat, widget, api, mcp ("" before it was recorded)
 
 
+def period_bounds(since: dt.date, until: dt.date) -> tuple[str, str]:
+    """The hours from ``since`` to ``until`` (both days included), as ``hour >= a AND
+    hour < b`` reads them."""
+    return since.isoformat(), (until + dt.timedelta(days=1)).isoformat()
+
+
 def _hour(now: float) -> str:
     return time.strftime("%Y-%m-%dT%H:00", time.gmtime(now))
 

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 
-from .log import SOURCES, QuestionLog
+from .log import SOURCES, QuestionLog, period_bounds
 
 GRADES = ("answer", "near", "none")
 TOP = 10
@@ -63,7 +63,7 @@ def _monday(day: dt.date) -> dt.date:
 
 def summarize(qlog: QuestionLog, since: dt.date, until: dt.date) -> Summary:
     """The figures of the log from ``since`` to ``until`` (both days included)."""
-    bounds = (since.isoformat(), (until + dt.timedelta(days=1)).isoformat())
+    bounds = period_bounds(since, until)
     counts: list[tuple] = []
     cited: collections.Counter = collections.Counter()
     if qlog.db.exists():

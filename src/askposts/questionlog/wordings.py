@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .log import LOW_CONFIDENCE, UNANSWERED, LoggedQuestion, QuestionLog
+from .log import LOW_CONFIDENCE, UNANSWERED, LoggedQuestion, QuestionLog, period_bounds
 
 _IN_PERIOD = "hour >= ? AND hour < ? AND " + UNANSWERED  # _period's values
 
 
 @dataclass
-class Asked:
+class Wording:
     """One wording as asked in a period: how often, first and last hour, opinions, vector."""
 
     question: str
@@ -33,10 +33,10 @@ class Asked:
 
 
 def _period(since: dt.date, until: dt.date) -> tuple:
-    return since.isoformat(), (until + dt.timedelta(days=1)).isoformat(), LOW_CONFIDENCE
+    return *period_bounds(since, until), LOW_CONFIDENCE
 
 
-def asked(qlog: QuestionLog, since: dt.date, until: dt.date) -> list[Asked]:
+def asked(qlog: QuestionLog, since: dt.date, until: dt.date) -> list[Wording]:
     """The unanswered questions (as in ``QuestionLog.rows``) from ``since`` to ``until``
     (both days included), one per wording, in the order first asked."""
     if not qlog.db.exists():
@@ -48,13 +48,13 @@ def asked(qlog: QuestionLog, since: dt.date, until: dt.date) -> list[Asked]:
             "SUM(CASE WHEN useful = 1 THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN useful = 0 THEN 1 ELSE 0 END) FROM {t} WHERE " + _IN_PERIOD +
             f" GROUP BY question ORDER BY MIN(hour), MIN({order})"), period).fetchall()
-        out = [Asked(q, n, first, last, int(up or 0), int(down or 0))
+        out = [Wording(q, n, first, last, int(up or 0), int(down or 0))
                for q, n, first, last, _, up, down in found]
         _read_vectors(qlog, con, out, [r[4] for r in found], period)
     return out
 
 
-def _read_vectors(qlog: QuestionLog, con: object, asked: list[Asked], keys: list,
+def _read_vectors(qlog: QuestionLog, con: object, asked: list[Wording], keys: list,
                   period: tuple, chunk: int = 500) -> None:
     """Each wording's vector: its first row's, read by key (testing every row's vector for
     NULL in the grouping reads every vector: three times as long); for the rare first row
@@ -88,13 +88,13 @@ def comments(qlog: QuestionLog, since: dt.date, until: dt.date) -> list[tuple[st
             f" AND comment != '' ORDER BY hour, {qlog.db.order}"), _period(since, until))]
 
 
-def of_rows(rows: list[LoggedQuestion]) -> list[Asked]:
+def of_rows(rows: list[LoggedQuestion]) -> list[Wording]:
     """The wordings of ``rows`` (oldest first), counted as ``asked`` counts them."""
-    seen: dict[str, Asked] = {}
+    seen: dict[str, Wording] = {}
     for r in rows:
         kept = seen.get(r.question)
         if kept is None:
-            kept = seen[r.question] = Asked(r.question, 0, r.hour, r.hour, vector=r.vector)
+            kept = seen[r.question] = Wording(r.question, 0, r.hour, r.hour, vector=r.vector)
         kept.count += 1
         kept.last_seen = r.hour
         kept.useful += r.useful is True
