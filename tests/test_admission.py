@@ -39,7 +39,7 @@ def test_a_client_gets_its_burst_then_its_rate_and_is_told_how_long_to_wait():
     for _ in range(3):
         verdict = door.admit("198.51.100.7")
         assert verdict.admitted
-        door.done("198.51.100.7", verdict.lease)
+        door.done(verdict.lease)
     refused = door.admit("198.51.100.7")
     assert not refused.admitted and not refused.early and refused.retry_after == 1
     assert door.admit("198.51.100.8").admitted  # another client is not affected
@@ -57,7 +57,7 @@ def test_questions_in_flight_are_capped_and_a_lease_left_by_a_dead_worker_expire
     assert first.admitted and second.admitted
     third = door.admit("c")
     assert not third.admitted and third.retry_after == 1
-    door.done("c", first.lease)
+    door.done(first.lease)
     clock.now += 1
     assert door.admit("c").admitted  # a lease came back
     assert not door.admit("c").admitted  # second and this one are in flight

@@ -100,6 +100,12 @@ def test_fit_is_deterministic_and_reports_fold_means(fitted):
     assert first.reading is not None and first.read_top == READ_TOP
     assert set(report["reader"]["unit_p@1"]["squad"]) >= {"reader", "first_stage", "cosine"}
     assert report["reader"]["first_stage_recall"]["units6"] > 0.5
+    # As served (settings.reader = "answers"): the reader judges again only what the plain
+    # model would answer, so it says "answer" and is wrong at most as often as reading all.
+    checked, every = report["replies_checked"]["squad"], report["replies"]["squad"]
+    assert 0 <= checked["read"] <= 1
+    assert checked["answered"] <= every["answered"]
+    assert checked["confidently_wrong"] <= every["confidently_wrong"]
 
 
 def test_the_written_model_is_the_one_the_index_reads(fitted, tmp_path, embedder):

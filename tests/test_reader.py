@@ -11,6 +11,7 @@ from conftest import CORPUS, EVAL, SHARED, need
 
 from askposts.answering import readernet
 from askposts.answering.judge import load_model
+from askposts.answering.judges import Judges
 from askposts.answering.model import AnswerModel, Linear
 from askposts.answering.reader import (
     MANIFEST,
@@ -89,7 +90,7 @@ def test_the_reader_reads_the_best_windows_units_and_moves_the_quote(fake_index,
     # Only the reader's score decides: the quote is the window holding its best unit.
     only = Linear(("reader",), np.array([1.0]))
     index = Index(fake_index.folder.path, settings, fake_index.embedder, reader=reader)
-    index._model = replace(model, reading=only, read_top=3)
+    index._judges = Judges(replace(model, reading=only, read_top=3))
     question = "¿Cuántas personas participaron en el taller de Cobán?"
     gen = index.generation
     _, _, judged = index._judged(gen, question, 5, Filters())

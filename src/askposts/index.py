@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,9 +11,10 @@ import numpy as np
 
 from .answering.candidates import CANDIDATE_POSTS
 from .answering.followup import is_follow_up
-from .answering.judge import Decision, Judgement, judge, load_model
+from .answering.judge import Decision, Judgement, judge
+from .answering.judges import Judges, judges_for
 from .answering.model import AnswerModel
-from .answering.query import Query, QueryError
+from .answering.query import Query, QueryError, checked_question
 from .answering.quote import compose
 from .answering.rank import QueryScores, make_hit, score, top_posts
 from .answering.reader import Reader, load_reader
@@ -30,13 +30,10 @@ from .indexing.stores import open_store
 from .records import Answer, Hit, Post
 from .settings import Settings
 from .spanish import messages as msg
-from .spanish.messages import BAD_K, EMPTY_QUESTION, LONG_QUESTION, UNREADABLE_QUESTION
+from .spanish.messages import BAD_K
 
 if TYPE_CHECKING:  # the builder is imported only by build_index: serving never loads it
     from .indexing.builder import BuildReport, Progress
-
-UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-
 
 class Index:
     """A searchable index folder. Thread-safe; switches to newly published generations."""
@@ -52,7 +49,7 @@ class Index:
         self.report: "BuildReport | None" = None
         self._embedder, self._reader = embedder, reader
         self._analyzer = Analyzer()
-        self._model: AnswerModel | None = None
+        self._judges: Judges | None = None
         # Repeated questions (a public chat sees many) skip the encoder, and whole answers
         # are reused while the generation they came from is the published one.
         self._vectors = LRU(self.settings.cache_size)
@@ -125,15 +122,21 @@ class Index:
         return self._embedder
 
     @property
+    def judges(self) -> Judges:
+        """The answer models that judge questions (``settings.reader`` says which)."""
+        if self._judges is None:
+            self._judges = judges_for(self.settings)
+        return self._judges
+
+    @property
     def model(self) -> AnswerModel:
-        if self._model is None:
-            self._model = load_model(self.settings.answer_model or None, self.settings.reader)
-        return self._model
+        """The answer model that judges every question."""
+        return self.judges.model
 
     @property
     def reader(self) -> Reader | None:
-        """The answer model's reader (None if it reads none), loaded on first use."""
-        if self._reader is None and self.model.reading is not None:
+        """The answer models' reader (None if they read none), loaded on first use."""
+        if self._reader is None and self.judges.read:
             embedder = self.embedder
             with self._lock:
                 if self._reader is None:
@@ -142,14 +145,7 @@ class Index:
 
     # -- the question's stages ---------------------------------------------------------------
     def _check(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question:
-            raise QueryError(EMPTY_QUESTION)
-        if len(question) > self.settings.max_question_chars:
-            raise QueryError(LONG_QUESTION.format(limit=self.settings.max_question_chars))
-        if UNREADABLE.search(question):  # control bytes; U+FFFD: bytes that were not UTF-8
-            raise QueryError(UNREADABLE_QUESTION)
-        return question
+        return checked_question(question, self.settings.max_question_chars)
 
     def _query(self, gen: Generation, question: str, previous: str | None = None,
                qvec: np.ndarray | None = None) -> Query:
@@ -229,7 +225,7 @@ class Index:
             top = cited + [p for p in top if p not in cited]
         threshold = self.settings.answer_threshold
         judged = judge(gen, query, top, sc, self.model, None if threshold < 0 else threshold,
-                       self.reader)
+                       self.reader, self.judges.checker)
         hits = [make_hit(gen, sc, p, r) for r, p in enumerate(top[:k], 1)]
         if follow_up:
             judged.decision.signals["seguimiento_de"] = previous[-1]

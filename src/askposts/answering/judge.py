@@ -14,6 +14,8 @@
    - ``near``: it may not, but the posts are on topic (``topic`` at least ``near``): shown as
      the closest passage, saying it may not answer;
    - ``none``: nothing on topic.
+4. With a checking model (``settings.reader`` = "answers"), a reply graded "answer" is
+   judged again, from step 1, by the answer model that reads: it has the last word.
 ``Index.answers`` and ``Index.ask`` both read this one judgement.
 """
 from __future__ import annotations
@@ -152,13 +154,25 @@ def window_logits(c: Windows, model: AnswerModel, reader: Reader | None
 
 def judge(gen: Generation, query: Query, top: list[int], scores: "QueryScores",
           model: AnswerModel, threshold: float | None = None,
-          reader: Reader | None = None) -> Judgement:
+          reader: Reader | None = None, check: AnswerModel | None = None) -> Judgement:
     """Judge a ranked question; ``scores`` is its ``rank.QueryScores``; ``reader`` is needed
-    when the model has a reading stage."""
+    when the model has a reading stage, or with ``check``: a model that reads, judging
+    again (with the last word) the questions that ``model`` grades "answer"."""
     c = Windows(gen, query, top, scores)
     if not top or not len(c):
         why = msg.NO_POST_MATCHES if not top else msg.NO_TEXT
         return Judgement(Decision(False, why), c, np.zeros(0))
+    judged = _judged_by(c, top, scores, model, threshold, reader)
+    if check is not None and judged.decision.grade == "answer":
+        # The reader reads only what would be said as an answer: a confident wrong reply is
+        # the worst, and reading every question costs 2.2x the CPU (docs/retrieval.md).
+        judged = _judged_by(c, top, scores, check, threshold, reader)
+    return judged
+
+
+def _judged_by(c: Windows, top: list[int], scores: "QueryScores", model: AnswerModel,
+               threshold: float | None, reader: Reader | None) -> Judgement:
+    """``model``'s judgement of the candidate windows ``c``."""
     logits, reading = window_logits(c, model, reader)
     quote = choose(c, logits, model.trim)
     verdict = Verdict(c, logits, quote, top, scores, reading)
@@ -171,8 +185,8 @@ def judge(gen: Generation, query: Query, top: list[int], scores: "QueryScores",
     signals = {"confianza": round(p, 3), "tema": round(p_topic, 3),
                "umbral": round(model.threshold if threshold is None else threshold, 3),
                **{name: round(float(x), 3) for name, x in zip(model.answer.features, row)}}
-    if query.kind:
-        signals["tipo"] = query.kind
+    if c.query.kind:
+        signals["tipo"] = c.query.kind
     reason = _reason(model.answer, row, grade, p, signals["umbral"])
     second = second_quote(c, logits, quote, model.trim) if grade == "answer" else None
     return Judgement(Decision(grade == "answer", reason, signals, p, grade, p_topic), c,

@@ -17,12 +17,28 @@ from ..errors import AskpostsError
 from ..indexing.generation import Generation
 from ..indexing.lexical import Analyzer
 from ..posts.periods import mentioned_periods
+from ..spanish import messages as msg
 from ..spanish.patterns import asked_kind
 from ..spanish.words import ASKING_WORDS, NEGATIONS, fold
 
 
 class QueryError(AskpostsError, ValueError):
     """A question that cannot be searched (message in Spanish)."""
+
+
+UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def checked_question(question: str | None, max_chars: int) -> str:
+    """The question stripped, or a ``QueryError`` saying in Spanish why it cannot be asked."""
+    question = (question or "").strip()
+    if not question:
+        raise QueryError(msg.EMPTY_QUESTION)
+    if len(question) > max_chars:
+        raise QueryError(msg.LONG_QUESTION.format(limit=max_chars))
+    if UNREADABLE.search(question):  # control bytes; U+FFFD: bytes that were not UTF-8
+        raise QueryError(msg.UNREADABLE_QUESTION)
+    return question
 
 
 _NUMBER = re.compile(r"\b\d[\d.,]*\b")

@@ -35,7 +35,11 @@ def grades(done: list[Judged], p: np.ndarray, t: np.ndarray, choices: "Choices"
 def grade_metrics(items: list[Asked], done: list[Judged], p: np.ndarray, t: np.ndarray,
                   choices: "Choices") -> dict:
     """The figures a citizen judges replies by, for one fold of one data set."""
-    grade = grades(done, p, t, choices)
+    return graded_metrics(items, done, grades(done, p, t, choices))
+
+
+def graded_metrics(items: list[Asked], done: list[Judged], grade: np.ndarray) -> dict:
+    """``grade_metrics`` of replies already graded."""
     ans = np.array([a.answerable for a in items])
     holds = np.array([d.holds and g != "none" for d, g in zip(done, grade)])
     said = grade == "answer"
@@ -59,6 +63,22 @@ def replies(items: list[Asked], cf: "CrossFit",
     return by_dataset(items, lambda k, idx: grade_metrics(
         [items[i] for i in idx], [cf.done[i] for i in idx], cf.p[idx], cf.t[idx],
         cf.choices[k]), off_topic=True, keep=keep)
+
+
+def checked_replies(items: list[Asked], plain: "CrossFit", read: "CrossFit") -> dict:
+    """``replies`` when the reader reads only what the plain model grades "answer" and the
+    model that reads has the last word on those (``settings.reader`` = "answers");
+    ``read``: the share of questions read."""
+    def fold(k: int, idx: list[int]) -> dict:
+        sub = [items[i] for i in idx]
+        first = grades([plain.done[i] for i in idx], plain.p[idx], plain.t[idx], plain.choices[k])
+        second = grades([read.done[i] for i in idx], read.p[idx], read.t[idx], read.choices[k])
+        gate = first == "answer"
+        done = [(read if g else plain).done[i] for i, g in zip(idx, gate)]
+        return graded_metrics(sub, done, np.where(gate, second, first)) | {
+            "read": float(np.mean(gate))}
+
+    return by_dataset(items, fold, off_topic=True)
 
 
 def by_dataset(items: list[Asked], fn: Callable[[int, list[int]], dict],

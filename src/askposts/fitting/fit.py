@@ -146,6 +146,8 @@ def ranking_metrics(items: list[Asked], fusion: Linear) -> dict:
         ranks = [r for r, i in enumerate(order, 1) if i in set(a.relevant)]
         mrr.append(1.0 / ranks[0] if ranks else 0.0)
         hit5.append(float(bool(ranks) and ranks[0] <= 5))
+    if not mrr:  # a fold without an answerable question (tiny samples): nothing to rank
+        return {"n": 0}
     return {"mrr@10": float(np.mean(mrr)), "hit@5": float(np.mean(hit5)), "n": len(mrr)}
 
 

@@ -24,7 +24,7 @@ from ..indexing.generation import Generation
 from ..indexing.lexical import Analyzer
 from .corrected import changed, is_correction
 from .data import Labelled, query_vectors, site_questions, squad_posts, usable_corrections
-from .figures import OFF_TOPIC, by_dataset, replies
+from .figures import OFF_TOPIC, by_dataset, checked_replies, replies
 from .fit import (
     ALL_DECISION,
     ALL_WINDOW,
@@ -245,6 +245,10 @@ def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object
             a.learn = True
     cf = cross_fit(items, analyzer, start, log, reader, work, read_top)
     report |= cf.report
+    if reader is not None:  # as served by default: the reader checks the plain answers
+        plain = cross_fit(items, analyzer, start, lambda m: None)
+        report["replies_checked"] = checked_replies(items, plain, cf)
+        log(f"respuestas con el lector solo en las que se darían: {report['replies_checked']}")
     if before is not None:
         report["corrections_changed"] = changed(items, before, cf, log)
 

@@ -120,7 +120,7 @@ class Admission:
                             not_before, *leases)
         return verdict
 
-    def done(self, client: str, lease: tuple[int, int, float, int] | None) -> None:
+    def done(self, lease: tuple[int, int, float, int] | None) -> None:
         """The admitted question is over: its lease no longer counts."""
         if lease is None:
             return
@@ -157,7 +157,7 @@ class Admission:
         try:
             yield
         finally:
-            self.done(client, verdict.lease)
+            self.done(verdict.lease)
 
     # -- the table -----------------------------------------------------------------------
     def _key(self, client: str) -> int:

@@ -87,7 +87,7 @@ class Guard:
                 return await self._busy(scope, receive, send)
             await self.app(scope, receive, self._watch(client, send))
         finally:
-            self.admission.done(client, verdict.lease)
+            self.admission.done(verdict.lease)
 
     async def _refusal_for(self, client: str, verdict: Verdict) -> JSONResponse:
         """The 429 for ``verdict``. An early client first waits out what it was told (unless

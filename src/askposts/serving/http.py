@@ -15,9 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..answering.query import UNREADABLE
 from ..errors import AskpostsError
 from ..filters import Filters, parse_bound
-from ..index import UNREADABLE
 from ..indexing.recorded import recorded
 from ..questionlog.gaps import content_gaps
 from ..spanish import messages as msg

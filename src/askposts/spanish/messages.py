@@ -185,6 +185,8 @@ MODEL_UNKNOWN_SIGNALS = ("El modelo de respuestas usa señales que esta versión
 MODEL_INCOMPLETE = "El modelo de respuestas está incompleto; vuelva a ajustarlo."
 MODEL_FORMAT = "Formato de modelo de respuestas desconocido; vuelva a ajustarlo con askposts fit."
 MODEL_UNREADABLE = "No se pudo leer el modelo de respuestas {path}: {error}"
+MODEL_DOES_NOT_READ = ("El modelo de respuestas {path} no lee con el lector: reader_model debe "
+                       "ser un modelo de askposts fit sin --no-reader")
 READER_MISSING = ("No se encontraron los pesos del lector {path} ({error}); reinstale askposts "
                   "o vuelva a entrenarlos con: askposts fit-reader")
 READER_NEEDED = "El modelo de respuestas necesita el lector y no se cargó ninguno."
@@ -200,6 +202,8 @@ POSTGRES_NEEDS_URL = ("backend = \"postgres\" necesita database_url (o ASKPOSTS_
 
 # -- the configuration --------------------------------------------------------------------------
 BAD_QUERY_ENCODER = "Valor inválido para query_encoder: {value!r} (use {names})"
+BAD_READER = ("Valor inválido para reader: {value!r} (use off: no leer nunca, answers: leer "
+              "solo las respuestas que se darían, all: leer todas las preguntas)")
 NOT_POSITIVE = "Valor inválido para {name}: {value!r} (debe ser un entero mayor que 0)"
 UNKNOWN_OPTIONS = "Opciones desconocidas en la configuración: {names}"
 BUILD_SETTING_CHANGED = ("El índice se había construido con {name} = {before!r}; esta construcción "
