@@ -4,6 +4,7 @@ import hashlib
 import json
 import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -188,3 +189,30 @@ def test_pairs_are_padded_to_a_few_lengths():
     assert ids[0, 3:].tolist() == [1] * (readernet.BUCKET - 3)
     full = [[0] + [5] * (readernet.BUCKET - 2) + [2]] * 2
     assert readernet.padded(full, pad=1)[1] is None  # a full bucket: no mask at all
+
+
+@pytest.mark.slow  # real model or ../shared
+def test_a_resumed_training_goes_on_exactly_as_one_that_never_stopped(tmp_path, settings):
+    import torch
+
+    from askposts.embedding.base import resolve_model
+    from askposts.embedding.e5 import MODEL_NAME
+    from askposts.fitting.reader_data import squad_items
+    from askposts.fitting.reader_fit import E5Parts, ReaderFitConfig, Tokens, train
+
+    folder = Path(resolve_model(MODEL_NAME, settings.cache_dir))
+    parts, tokens = E5Parts(folder), Tokens(folder)
+    items = squad_items(need(SHARED / "eval" / "squad-en-v1.1" / "train.json.gz"), 1)
+    cfg = ReaderFitConfig(layers=2, questions=32, checkpoint_every=8)
+    quiet = lambda m: None  # noqa: E731
+    straight = train(parts, tokens, items, cfg, tmp_path / "a", log=quiet)
+    train(parts, tokens, items, replace(cfg, stop_after=16), tmp_path / "b", log=quiet)
+    resumed = train(parts, tokens, items, cfg, tmp_path / "b", log=quiet, resume=True)
+    assert all(torch.equal(straight[k], resumed[k]) for k in straight)
+    curve = json.loads((tmp_path / "b" / "curve.json").read_text())["curve"]
+    assert [p["questions"] for p in curve] == [8, 16, 24, 32]
+    with pytest.raises(ReaderError, match="otro entrenamiento.*lr"):
+        train(parts, tokens, items, replace(cfg, lr=1e-4), tmp_path / "b", log=quiet,
+              resume=True)
+    with pytest.raises(ReaderError, match="No hay un punto de control"):
+        train(parts, tokens, items, cfg, tmp_path / "c", log=quiet, resume=True)

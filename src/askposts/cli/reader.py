@@ -29,7 +29,7 @@ def cmd_fit_reader(args: argparse.Namespace) -> int:
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
     manifest = fit_reader(args.squad_en, args.squad_es, args.questions or [], args.content,
                           cfg, Path(args.out), work, settings.cache_dir, args.sample,
-                          embedder, log)
+                          embedder, log, args.resume)
     print(json.dumps({k: v for k, v in manifest.items() if k != "curve"},
                      ensure_ascii=False, indent=1))
     print(f"Lector guardado en {Path(args.out)}", file=sys.stderr)
@@ -56,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--checkpoint-every", type=int, default=2000,
                    help="guardar y medir cada N preguntas")
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--resume", action="store_true",
+                   help="seguir desde el último punto de control de --work (misma configuración)")
     p.add_argument("--sample", type=int, help="usar solo N artículos y N preguntas (pruebas)")
     p.add_argument("--no-baseline", action="store_true",
                    help="no medir el coseno de e5 (más rápido)")

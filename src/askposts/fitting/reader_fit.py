@@ -109,11 +109,18 @@ def p_at_1(parts: E5Parts, tokens: Tokens, params: dict, layers: int,
     return right / max(len(items), 1)
 
 
+STATE = "state.pt"  # beside the checkpoint: what a resumed run needs to go on exactly
+SAME_RUN = ("layers", "questions", "batch", "same", "others", "lr", "head_lr", "warmup",
+            "dropout", "seed", "bf16")  # settings a resumed run must share
+
+
 def train(parts: E5Parts, tokens: Tokens, items: list[ReaderItem], cfg: ReaderFitConfig,
           out: Path, held_out: dict[str, list[ReaderItem]] | None = None,
-          log: Callable[[str], None] = print) -> dict:
+          log: Callable[[str], None] = print, resume: bool = False) -> dict:
     """Train on ``items`` (cycled in a seeded order); checkpoints and a learning curve in
-    ``out``. Returns the trained parameters (float32)."""
+    ``out``. With ``resume``, go on from the last checkpoint in ``out`` exactly as if the run
+    had never stopped (several sessions add up to one long run). Returns the trained
+    parameters (float32)."""
     import torch
 
     torch.manual_seed(cfg.seed)
@@ -130,9 +137,11 @@ def train(parts: E5Parts, tokens: Tokens, items: list[ReaderItem], cfg: ReaderFi
     pool = other_units(items)
     order = list(range(len(items)))
     rng.shuffle(order)
-    curve, seen, start, losses = [], 0, time.monotonic(), []
+    first, seen, curve = _resumed(out, cfg, params, opt, sched, rng, log) if resume \
+        else (0, 0, [])
+    start, losses = time.monotonic(), []
     last = min(steps, -(-cfg.stop_after // cfg.batch)) if cfg.stop_after else steps
-    for step in range(last):
+    for step in range(first, last):
         batch = [items[order[(step * cfg.batch + j) % len(order)]] for j in range(cfg.batch)]
         rows, sizes = [], []
         for item in batch:
@@ -161,9 +170,52 @@ def train(parts: E5Parts, tokens: Tokens, items: list[ReaderItem], cfg: ReaderFi
             curve.append(point)
             log(json.dumps(point))
             save(params, cfg, out / "checkpoint.safetensors", {"curve": curve})
+            _save_state(out / STATE, cfg, step + 1, seen, curve, params, opt, sched, rng)
     (out / "curve.json").write_text(json.dumps({"config": asdict(cfg), "curve": curve},
                                                indent=1))
     return {k: v.detach() for k, v in params.items()}
+
+
+def _save_state(path: Path, cfg: ReaderFitConfig, step: int, seen: int, curve: list,
+                params: dict, opt, sched, rng: random.Random) -> None:
+    """Everything a resumed run needs (weights in float32, the optimizer's moments, the
+    schedule, both random generators), written whole or not at all."""
+    import torch
+
+    state = {"config": asdict(cfg), "step": step, "seen": seen, "curve": curve,
+             "params": {k: v.detach() for k, v in params.items()},
+             "opt": opt.state_dict(), "sched": sched.state_dict(), "rng": rng.getstate(),
+             "torch_rng": torch.get_rng_state()}
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def _resumed(out: Path, cfg: ReaderFitConfig, params: dict, opt, sched, rng: random.Random,
+             log: Callable[[str], None]) -> tuple[int, int, list]:
+    """Restore the last checkpoint's state in place: (next step, questions seen, curve)."""
+    import torch
+
+    from ..answering.reader import ReaderError
+    from ..spanish import messages as msg
+
+    path = out / STATE
+    try:
+        state = torch.load(path, weights_only=False)
+    except (OSError, RuntimeError, EOFError) as exc:
+        raise ReaderError(msg.READER_NO_STATE.format(path=path, error=exc)) from exc
+    other = [k for k in SAME_RUN if state["config"].get(k) != getattr(cfg, k)]
+    if other:
+        raise ReaderError(msg.READER_OTHER_RUN.format(path=path, names=", ".join(other)))
+    with torch.no_grad():
+        for k, v in state["params"].items():
+            params[k].copy_(v)
+    opt.load_state_dict(state["opt"])
+    sched.load_state_dict(state["sched"])
+    rng.setstate(state["rng"])
+    torch.set_rng_state(state["torch_rng"])
+    log(f"lector: se reanuda tras {state['seen']} preguntas")
+    return state["step"], state["seen"], state["curve"]
 
 
 def save(params: dict, cfg: ReaderFitConfig, path: Path, info: dict) -> None:

@@ -77,8 +77,9 @@ def held_out(es_path: str | None, questions: list[str], content: str | None,
 def fit_reader(squad_en: str, es_path: str | None, questions: list[str],
                content: str | None, cfg: ReaderFitConfig, out: Path, work: Path,
                cache_dir: Path, sample: int | None = None, embedder: "Embedder | None" = None,
-               log: Callable[[str], object] = print) -> dict:
-    """Train, measure, write the weights and their manifest; returns the manifest."""
+               log: Callable[[str], object] = print, resume: bool = False) -> dict:
+    """Train (``resume``: from the last checkpoint in ``work``), measure, write the weights
+    and their manifest; returns the manifest."""
     import torch
 
     from ..embedding.base import resolve_model
@@ -93,7 +94,7 @@ def fit_reader(squad_en: str, es_path: str | None, questions: list[str],
     curve_set = {"squad-es": sets["squad-es"][:HELD_OUT_CURVE]} if "squad-es" in sets else {}
     log(f"lector: {len(items)} preguntas de entrenamiento; "
         f"medido en {', '.join(f'{k} ({len(v)})' for k, v in sets.items())}")
-    params = train(parts, tokens, items, cfg, work, curve_set, log=log)
+    params = train(parts, tokens, items, cfg, work, curve_set, log=log, resume=resume)
     figures = {}
     for name, held in sets.items():
         figures[name] = {"reader": round(p_at_1(parts, tokens, params, cfg.layers, held), 4),

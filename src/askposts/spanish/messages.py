@@ -190,6 +190,10 @@ MODEL_DOES_NOT_READ = ("El modelo de respuestas {path} no lee con el lector: rea
 READER_MISSING = ("No se encontraron los pesos del lector {path} ({error}); reinstale askposts "
                   "o vuelva a entrenarlos con: askposts fit-reader")
 READER_NEEDED = "El modelo de respuestas necesita el lector y no se cargó ninguno."
+READER_NO_STATE = ("No hay un punto de control para reanudar en {path} ({error}); quite --resume "
+                   "para empezar de cero.")
+READER_OTHER_RUN = ("El punto de control {path} es de otro entrenamiento (cambió: {names}); use "
+                    "la misma configuración o quite --resume.")
 READER_CORRUPT = ("Los pesos del lector {path} están dañados o no son de esta versión (su suma "
                   "sha256 o su formato no coinciden); reinstale askposts o vuelva a entrenarlos "
                   "con: askposts fit-reader")
