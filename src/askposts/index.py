@@ -35,6 +35,7 @@ from .spanish.messages import BAD_K
 if TYPE_CHECKING:  # the builder is imported only by build_index: serving never loads it
     from .indexing.builder import BuildReport, Progress
 
+
 class Index:
     """A searchable index folder. Thread-safe; switches to newly published generations."""
 

@@ -178,8 +178,10 @@ _DEFAULTS = {f.name: f.default for f in fields(Settings) if f.name != "given"}
 MOST_IN_FLIGHT = 8  # client_in_flight's ceiling: the leases one client's row holds
 QUERY_ENCODERS = ("torch", "sentence-transformers")
 READER_MODES = ("off", "answers", "all")
-READER_WORDS = {"1": "all", "true": "all", "sí": "all", "si": "all", "yes": "all",
-                "0": "off", "false": "off", "no": "off"}
+# How yes and no are written in a config file or the environment (for yes/no options).
+YES_NO = {"1": True, "true": True, "si": True, "sí": True, "yes": True,
+          "0": False, "false": False, "no": False}
+READER_WORDS = {word: "all" if yes else "off" for word, yes in YES_NO.items()}  # older: yes/no
 # Options that older versions read and that are now ignored (with a warning), by version.
 # 0.1: batch_size and query_batch (every text is encoded alone: embedding.base.TextEncoder).
 RETIRED = ("batch_size", "query_batch")
@@ -199,9 +201,7 @@ def _typed(default: object, value: object) -> object:
         items = value.split(",") if isinstance(value, str) else list(value)
         return tuple(str(v).strip().rstrip("/") for v in items if str(v).strip())
     if isinstance(default, bool) and isinstance(value, str):
-        words = {"1": True, "true": True, "si": True, "sí": True, "yes": True,
-                 "0": False, "false": False, "no": False}
-        if value.strip().lower() not in words:
+        if value.strip().lower() not in YES_NO:
             raise ValueError(value)
-        return words[value.strip().lower()]
+        return YES_NO[value.strip().lower()]
     return type(default)(value)
