@@ -1,6 +1,7 @@
 """The reader: its weights (checked, shipped), its stage between candidates and judge, and
 what it learned (on real site questions), plus a fit-reader run on a tiny sample."""
 import hashlib
+import itertools
 import json
 import shutil
 from dataclasses import replace
@@ -206,11 +207,17 @@ def test_a_resumed_training_goes_on_exactly_as_one_that_never_stopped(tmp_path, 
     cfg = ReaderFitConfig(layers=2, questions=32, checkpoint_every=8)
     quiet = lambda m: None  # noqa: E731
     straight = train(parts, tokens, items, cfg, tmp_path / "a", log=quiet)
-    train(parts, tokens, items, replace(cfg, stop_after=16), tmp_path / "b", log=quiet)
-    resumed = train(parts, tokens, items, cfg, tmp_path / "b", log=quiet, resume=True)
+    minute = itertools.count(0, 60).__next__  # a clock that moves a minute per reading
+    train(parts, tokens, items, replace(cfg, stop_after=16), tmp_path / "b", log=quiet,
+          clock=minute)
+    resumed = train(parts, tokens, items, cfg, tmp_path / "b", log=quiet, resume=True,
+                    clock=minute)
     assert all(torch.equal(straight[k], resumed[k]) for k in straight)
     curve = json.loads((tmp_path / "b" / "curve.json").read_text())["curve"]
     assert [p["questions"] for p in curve] == [8, 16, 24, 32]
+    assert [p["minutes"] for p in curve] == [1.0, 2.0, 3.0, 4.0]  # the second run goes on
+    again = train(parts, tokens, items, cfg, tmp_path / "b", log=quiet, resume=True)
+    assert all(torch.equal(again[k], resumed[k]) for k in resumed)  # nothing left: no step
     with pytest.raises(ReaderError, match="otro entrenamiento.*lr"):
         train(parts, tokens, items, replace(cfg, lr=1e-4), tmp_path / "b", log=quiet,
               resume=True)

@@ -116,11 +116,12 @@ SAME_RUN = ("layers", "questions", "batch", "same", "others", "lr", "head_lr", "
 
 def train(parts: E5Parts, tokens: Tokens, items: list[ReaderItem], cfg: ReaderFitConfig,
           out: Path, held_out: dict[str, list[ReaderItem]] | None = None,
-          log: Callable[[str], None] = print, resume: bool = False) -> dict:
+          log: Callable[[str], None] = print, resume: bool = False,
+          clock: Callable[[], float] = time.monotonic) -> dict:
     """Train on ``items`` (cycled in a seeded order); checkpoints and a learning curve in
     ``out``. With ``resume``, go on from the last checkpoint in ``out`` exactly as if the run
-    had never stopped (several sessions add up to one long run). Returns the trained
-    parameters (float32)."""
+    had never stopped (several sessions add up to one long run, its curve's minutes too).
+    Returns the trained parameters (float32)."""
     import torch
 
     torch.manual_seed(cfg.seed)
@@ -139,7 +140,8 @@ def train(parts: E5Parts, tokens: Tokens, items: list[ReaderItem], cfg: ReaderFi
     rng.shuffle(order)
     first, seen, curve = _resumed(out, cfg, params, opt, sched, rng, log) if resume \
         else (0, 0, [])
-    start, losses = time.monotonic(), []
+    spent = curve[-1]["minutes"] if curve else 0.0  # minutes of the sessions before
+    start, losses = clock(), []
     last = min(steps, -(-cfg.stop_after // cfg.batch)) if cfg.stop_after else steps
     for step in range(first, last):
         batch = [items[order[(step * cfg.batch + j) % len(order)]] for j in range(cfg.batch)]
@@ -161,7 +163,7 @@ def train(parts: E5Parts, tokens: Tokens, items: list[ReaderItem], cfg: ReaderFi
         seen += len(batch)
         losses.append(float(loss.detach()))
         if seen % cfg.checkpoint_every < cfg.batch or step == last - 1:
-            point = {"questions": seen, "minutes": round((time.monotonic() - start) / 60, 1),
+            point = {"questions": seen, "minutes": round(spent + (clock() - start) / 60, 1),
                      "loss": round(sum(losses) / len(losses), 4)}
             losses = []
             for name, held in (held_out or {}).items():
