@@ -72,14 +72,14 @@ fit: install
 	$(BIN)/askposts fit $(FIT_DATA) --no-reader --out src/askposts/answering/answer_model.json
 	$(BIN)/askposts fit $(FIT_DATA) --out src/askposts/answering/answer_model_reader.json
 
-# Retrain the reader shipped in the package on CPU (about 2 hours on 2 cores; docs/retrieval.md),
-# then refit the answer model around it with `make fit`.
+# Retrain the reader shipped in the package on CPU (about 3 h 10 min on 2 cores; stopped, it
+# goes on with RESUME=1; docs/retrieval.md), then refit the answer model around it with `make fit`.
 fit-reader: install
 	$(BIN)/askposts fit-reader --squad-en $(SHARED)/eval/squad-en-v1.1/train.json.gz \
 	  --squad-es $(SHARED)/eval/squad-es-v2/tune.json \
 	  --questions $(SHARED)/eval/train.jsonl $(SHARED)/eval/dev.jsonl \
 	  --content $(SHARED)/corpus/redciudadana --out src/askposts/answering \
-	  --train-questions 36000 --stop-after 24000
+	  --layers 12 --train-questions 40000 --stop-after 30000 $(if $(RESUME),--resume)
 
 bench: install
 	$(BIN)/python benchmarks/bench_index.py
