@@ -61,7 +61,8 @@ class Settings:
     # would give as answers, and the model that reads (reader_model) has the last word on them
     # (held out, confidently wrong: site 0.081 -> 0.036, SQuAD-es 0.099 -> 0.077; about a
     # quarter of questions read);
-    # "all" reads every question (2.2x the CPU); "off" never reads.
+    # "all" reads every question (p50 about 4x the time per question with 12 layers);
+    # "off" never reads.
     reader: str = "answers"
     reader_model: str = ""  # the answer model that reads (`askposts fit`); empty = shipped
     reader_weights: str = ""  # the reader's weights (`askposts fit-reader`); empty = shipped

@@ -165,7 +165,7 @@ def judge(gen: Generation, query: Query, top: list[int], scores: "QueryScores",
     judged = _judged_by(c, top, scores, model, threshold, reader)
     if check is not None and judged.decision.grade == "answer":
         # The reader reads only what would be said as an answer: a confident wrong reply is
-        # the worst, and reading every question costs 2.2x the CPU (docs/retrieval.md).
+        # the worst, and reading every question costs about 4x the time (docs/retrieval.md).
         judged = _judged_by(c, top, scores, check, threshold, reader)
     return judged
 
