@@ -95,6 +95,11 @@ def test_fit_is_deterministic_and_reports_fold_means(fitted):
     replies = report["replies"]["squad"]
     assert 0 < replies["quote_holds"] <= 1 and 0 <= replies["confidently_wrong"] <= 1
     assert replies["words"] <= 70
+    # The ceilings: the quote holds the answer only where its post does, and that post only
+    # where some candidate does.
+    top = report["ceilings"]["squad"]
+    assert 0 < top["quote"] <= top["quoted_post"] <= top["any_window"] <= 1
+    assert replies["quote_holds"] <= top["quote"] + 1e-9
     assert 0 < first.near < 1 and 0 < first.threshold <= 1 and first.trim >= 0
     # The reading stage: fitted on the same folds, with its recall and the reader's P@1.
     assert first.reading is not None and first.read_top == READ_TOP

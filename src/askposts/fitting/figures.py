@@ -65,6 +65,27 @@ def replies(items: list[Asked], cf: "CrossFit",
         cf.choices[k]), off_topic=True, keep=keep)
 
 
+def ceilings(items: list[Asked], done: list[Judged]) -> dict:
+    """How high the quote can go, for answerable questions, as fold means: the share where
+    some candidate window holds the answer (``any_window``: what the candidate posts allow)
+    and where some window of the quoted post does (``quoted_post``: what a better choice
+    inside that post allows); ``quote``: where the quote does (before grading)."""
+    def fold(k: int, idx: list[int]) -> dict:
+        rows = []
+        for i in idx:
+            a, d = items[i], done[i]
+            if d.quote is None:
+                rows.append((False, False, False))
+                continue
+            own = a.windows.rank == a.windows.rank[d.quote]
+            rows.append((bool(a.labels.any()), bool(a.labels[own].any()), d.holds))
+        got = np.array(rows, bool).reshape(-1, 3)
+        return {"any_window": float(got[:, 0].mean()), "quoted_post": float(got[:, 1].mean()),
+                "quote": float(got[:, 2].mean())}
+
+    return by_dataset(items, fold, keep=lambda a: a.answerable)
+
+
 def checked_replies(items: list[Asked], plain: "CrossFit", read: "CrossFit") -> dict:
     """``replies`` when the reader reads only what the plain model grades "answer" and the
     model that reads has the last word on those (``settings.reader`` = "answers");

@@ -24,7 +24,7 @@ from ..indexing.generation import Generation
 from ..indexing.lexical import Analyzer
 from .corrected import changed, is_correction
 from .data import Labelled, query_vectors, site_questions, squad_posts, usable_corrections
-from .figures import OFF_TOPIC, by_dataset, checked_replies, replies
+from .figures import OFF_TOPIC, by_dataset, ceilings, checked_replies, replies
 from .fit import (
     ALL_DECISION,
     ALL_WINDOW,
@@ -217,6 +217,7 @@ def cross_fit(items: list[Asked], analyzer: Analyzer, start: Linear,
         choices.append(Choices(trims[k], cut, near))
     cf = CrossFit(logits, readings, reading, done, p, t, choices, report)
     report["replies"] = replies(items, cf)
+    report["ceilings"] = ceilings(items, done)
     report["fold_choices"] = [vars(ch) for ch in choices]
     log(f"respuestas: {report['replies']}")
     return cf
