@@ -11,6 +11,7 @@ from askposts.answering.features import WINDOW_FEATURES
 from askposts.answering.judge import load_model
 from askposts.answering.rank import POST_FEATURES
 from askposts.answering.reader import load_reader
+from askposts.answering.reading import READER_SIGNALS
 from askposts.answering.verdict import DECISION_FEATURES
 from askposts.fitting.data import (
     holds_answer,
@@ -103,6 +104,7 @@ def test_fit_is_deterministic_and_reports_fold_means(fitted):
     assert 0 < first.near < 1 and 0 < first.threshold <= 1 and first.trim >= 0
     # The reading stage: fitted on the same folds, with its recall and the reader's P@1.
     assert first.reading is not None and first.read_top == READ_TOP
+    assert set(READER_SIGNALS) <= set(first.answer.features)
     assert set(report["reader"]["unit_p@1"]["squad"]) >= {"reader", "first_stage", "cosine"}
     assert report["reader"]["first_stage_recall"]["units6"] > 0.5
     # As served (settings.reader = "answers"): the reader judges again only what the plain
@@ -203,8 +205,11 @@ def test_the_fit_says_what_the_corrections_changed(tmp_path, settings, fake_embe
         said: dict = {}
         data = load_datasets(builder, tmp_path / "work", None, [questions], str(SAMPLE),
                              log=lambda m: 0, corrections=corrections, said=said)
-        _, report = fit(data, builder.analyzer, log=lambda m: 0)
+        model, report = fit(data, builder.analyzer, log=lambda m: 0)
         reports.append(report["corrections_changed"])
+        # Fitted without a reader, it does not read the reader's signals (always 0 here, they
+        # would show staff a reading that never happened): what the shipped plain model reads.
+        assert not set(READER_SIGNALS) & set(model.answer.features + model.topic.features)
     first, moved = reports
     corrected = first["corrected"]
     assert corrected["before"]["questions"] == corrected["after"]["questions"] == \

@@ -146,3 +146,8 @@ def reader_apart(v: Verdict) -> float:
     inside[c.members[v.quote][c.valid[v.quote]]] = True
     outside = r.unit[r.scored & ~inside]
     return _quote_reader(v) - float(outside.max()) if len(outside) else FLOOR
+
+
+# The decision signals above: a model that does not read leaves them out (0 for every
+# question, they would show staff a reading that never happened).
+READER_SIGNALS = tuple(fn.__name__ for fn in (reader_quote, reader_best, reader_apart))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..answering.model import AnswerModel, Linear, starting_fusion
+from ..answering.reading import READER_SIGNALS
 from ..indexing.generation import Generation
 from ..indexing.lexical import Analyzer
 from .corrected import changed, is_correction
@@ -64,6 +65,13 @@ TRIMS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 WINDOW_SIGNALS = ALL_WINDOW
 ANSWER_SIGNALS = ALL_DECISION
 TOPIC_SIGNALS = ALL_DECISION
+
+
+def decision_signals(reads: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The answer and topic models' signals: the reader's only for a model that reads."""
+    drop = () if reads else READER_SIGNALS
+    return (tuple(n for n in ANSWER_SIGNALS if n not in drop),
+            tuple(n for n in TOPIC_SIGNALS if n not in drop))
 
 
 @dataclass
@@ -205,7 +213,7 @@ def cross_fit(items: list[Asked], analyzer: Analyzer, start: Linear,
     holds = np.array([d.holds for d in done])
     p, t = np.zeros(len(items)), np.zeros(len(items))
     models = [decide(train(k), [d for a, d in zip(items, done) if a.trains(k)],
-                     ANSWER_SIGNALS, TOPIC_SIGNALS) for k in range(FOLDS)]
+                     *decision_signals(reader is not None)) for k in range(FOLDS)]
     for i, (a, d) in enumerate(zip(items, done)):
         answer, topic = models[a.fold]
         p[i] = answer.probability(d.row[[ALL_DECISION.index(n) for n in answer.features]])
@@ -256,7 +264,7 @@ def fit(datasets: list[Dataset], analyzer: Analyzer, log: Callable[[str], object
     fusion = fit_fusion(items, start)
     window = fit_window(items, WINDOW_SIGNALS)
     trim = choose_trim(items, cf.logits)
-    answer, topic = decide(items, cf.done, ANSWER_SIGNALS, TOPIC_SIGNALS)
+    answer, topic = decide(items, cf.done, *decision_signals(reader is not None))
     threshold, near = choose_thresholds(items, cf.p, cf.t, np.array([d.holds for d in cf.done]))
     report |= {"trim": trim, "threshold": round(threshold, 4), "near": round(near, 4),
                "data": {name: len(qs) for name, _, qs, _ in datasets}}
